@@ -1,0 +1,24 @@
+# FlashArb. `make demo` shows the bot on the local Polygon replica; `make test` runs the suite.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.tools/bin:$(PATH)
+export SOLCX_BINARY_PATH := $(CURDIR)/.tools/solc
+APE := $(CURDIR)/.venv/bin/ape
+# Fork caches of the replica and of real Polygon must never mix: each gets its own ape data folder.
+TEST_DATA := $(CURDIR)/.ape-data/$(if $(FLASHARB_POLYGON_RPC),polygon,replica)
+
+.PHONY: setup test replica lock clean
+
+setup:
+	@tools/setup.sh
+
+test: setup
+	APE_DATA_FOLDER=$(TEST_DATA) $(APE) test --network polygon:mainnet-fork:foundry $(ARGS)
+
+replica: setup
+	$(APE) run replica $(ARGS)
+
+lock:
+	.venv/bin/pip freeze --exclude-editable | grep -v -i '^flasharb' > requirements.lock
+
+clean:
+	rm -rf .build .cache .ape-data
