@@ -46,7 +46,7 @@ case "$(uname -s)-$(uname -m)" in
   *) die "no anvil build on npm for $(uname -s)-$(uname -m)" ;;
 esac
 anvil_bin=$ROOT/node_modules/@foundry-rs/$anvil_pkg/bin/anvil
-[ -x "$anvil_bin" ] || die "anvil binary missing at $anvil_bin (npm ci did not install @foundry-rs/$anvil_pkg)"
+[ -x "$anvil_bin" ] || die "anvil binary missing at $anvil_bin: package.json pins @foundry-rs/anvil-linux-amd64 only (the registry here serves no other build); add @foundry-rs/$anvil_pkg to its optionalDependencies on this platform"
 ln -sfn "$anvil_bin" .tools/bin/anvil
 
 # solc: py-solc-x accepts any executable named solc-v<version> in SOLCX_BINARY_PATH.
