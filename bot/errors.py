@@ -19,3 +19,18 @@ class ReplicaError(FlashArbError):
 
 class RpcError(FlashArbError):
     """A node call failed after its retries."""
+
+
+class AmmError(FlashArbError):
+    """A swap or quote the pool itself would refuse: bad index, zero liquidity, amount over a limit,
+    or a step of the on-chain math that reverts. The message names the input and the limit."""
+
+
+class TickCoverageError(AmmError):
+    """A Uniswap V3 swap would move into ticks the pool snapshot does not cover: quoting on would
+    treat a partial tick map as complete. Fetch a wider range of the tick bitmap and retry."""
+
+
+class RouteError(FlashArbError):
+    """A route cannot be encoded for FlashArb, or bytes are not a valid FlashArb route; the message
+    names the field (and hop) that is wrong and the allowed values."""

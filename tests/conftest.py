@@ -1,0 +1,105 @@
+"""The fork harness: every test runs on `polygon:mainnet-fork:foundry`.
+
+The fork's upstream is the node named by `node.polygon.mainnet.uri` in ape-config.yaml, which reads
+the environment variable FLASHARB_UPSTREAM_RPC. With FLASHARB_POLYGON_RPC set (a real Polygon RPC
+URL), that is the upstream. Otherwise this file builds (or loads from cache) the local Polygon
+replica, serves it with anvil on a free port for the length of the session, and stops it at the end.
+`pytest_configure` runs before ape reads the network config, so the URL is in place in time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from bot.addressbook import AddressBook
+    from bot.replica import Replica, ReplicaNode
+
+POLYGON_RPC_ENV = "FLASHARB_POLYGON_RPC"
+UPSTREAM_ENV = "FLASHARB_UPSTREAM_RPC"
+
+logger = logging.getLogger("flasharb.tests")
+
+_replica: Replica | None = None
+_node: ReplicaNode | None = None
+_timings_key = pytest.StashKey[tuple[float, float]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _replica, _node
+    real_rpc = os.environ.get(POLYGON_RPC_ENV)
+    if real_rpc:
+        os.environ[UPSTREAM_ENV] = real_rpc
+        return
+    from bot.replica import ReplicaNode, ensure_replica
+
+    started = time.perf_counter()
+    _replica = ensure_replica()
+    built = time.perf_counter()
+    _node = ReplicaNode(_replica)
+    _node.start()
+    os.environ[UPSTREAM_ENV] = _node.url
+    config.stash[_timings_key] = (built - started, time.perf_counter() - built)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _node
+    if _node is not None:
+        _node.stop()
+        _node = None
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if os.environ.get(POLYGON_RPC_ENV):
+        return ["fork upstream: real Polygon (FLASHARB_POLYGON_RPC)"]
+    timings = config.stash.get(_timings_key, None)
+    lines = [f"fork upstream: Polygon replica at {os.environ.get(UPSTREAM_ENV)}"]
+    if timings is not None:
+        lines.append(f"replica ready in {timings[0]:.2f} s (build or cache), served in {timings[1]:.2f} s")
+    return lines
+
+
+@pytest.fixture(scope="session")
+def on_replica() -> bool:
+    """True when the fork's upstream is the local replica (not real Polygon)."""
+    return _replica is not None
+
+
+@pytest.fixture(scope="session")
+def replica() -> Replica:
+    """The replica this session forks; tests that need replica-only knowledge skip on real Polygon."""
+    if _replica is None:
+        pytest.skip("needs the local Polygon replica (the upstream is real Polygon)")
+    return _replica
+
+
+@pytest.fixture(scope="session")
+def book() -> AddressBook:
+    """Polygon's address book: the same addresses on the replica and on real Polygon."""
+    from bot.addressbook import load
+
+    return load(137)
+
+
+@pytest.fixture(scope="session")
+def w3(chain: Any) -> Any:
+    """web3 connected to the fork."""
+    return chain.provider.web3
+
+
+@pytest.fixture
+def fund(w3: Any, book: AddressBook) -> Iterator[Any]:
+    """fund(token, account, amount): set an ERC20 balance on the fork (token: symbol or address)."""
+    from bot.replica.deal import deal
+
+    def _fund(token: str, account: Any, amount: int) -> None:
+        address = token if token.startswith("0x") else book.token(token).address
+        deal(w3, address, str(account), amount)
+
+    yield _fund
