@@ -6,7 +6,7 @@ APE := $(CURDIR)/.venv/bin/ape
 # Fork caches of the replica and of real Polygon must never mix: each gets its own ape data folder.
 TEST_DATA := $(CURDIR)/.ape-data/$(if $(FLASHARB_POLYGON_RPC),polygon,replica)
 
-.PHONY: setup test replica lock clean
+.PHONY: setup test replica bench-gas lock clean
 
 setup:
 	@tools/setup.sh
@@ -16,6 +16,9 @@ test: setup
 
 replica: setup
 	$(APE) run replica $(ARGS)
+
+bench-gas: setup
+	.venv/bin/python -m bench.gas $(ARGS)
 
 lock:
 	.venv/bin/pip freeze --exclude-editable | grep -v -i '^flasharb' > requirements.lock

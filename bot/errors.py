@@ -34,3 +34,8 @@ class TickCoverageError(AmmError):
 class RouteError(FlashArbError):
     """A route cannot be encoded for FlashArb, or bytes are not a valid FlashArb route; the message
     names the field (and hop) that is wrong and the allowed values."""
+
+
+class DeploymentError(FlashArbError):
+    """A recorded deployment does not match the chain (missing code, other code, other settings), or
+    a deployment could not be made; the message names the contract, the field and the fix."""
