@@ -1,0 +1,507 @@
+"""The journal: every run, opportunity, decision, transaction and outcome, in an SQL database.
+
+SQLite by default (WAL mode, synchronous FULL), any SQLAlchemy URL works (PostgreSQL). Amounts are
+exact integers: NUMERIC(78, 0) where the database has it (PostgreSQL), decimal strings elsewhere
+(SQLite's NUMERIC would turn integers above 2**63 into floats); sums are taken in Python.
+
+Each write is its own committed transaction, so nothing the loop has acted on is lost in a crash.
+After a restart, `resume()` returns the transactions that were sent but have no outcome yet (to
+reconcile against the chain) and the last block processed.
+
+    journal = Journal("sqlite:///.data/journal.sqlite")
+    run = journal.start_run(config.config_hash(), config.network, config.dry_run)
+    opp = journal.record_opportunity(run, OpportunityRecord(...))
+    journal.record_decision(opp, Reason.TAKEN)
+    journal.record_sent(opp, SentTx(hash=..., nonce=..., ...))
+    journal.record_outcome(tx_hash, Outcome(status=TxStatus.MINED, ...))
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.types import NUMERIC, TypeDecorator, TypeEngine
+
+from bot.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+
+class Amount(TypeDecorator[int]):
+    """An exact integer of any size up to 78 digits: NUMERIC(78, 0) on PostgreSQL, a string elsewhere."""
+
+    impl = String(80)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(NUMERIC(78, 0))
+        return dialect.type_descriptor(String(80))
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"journal amounts are integers, got {value!r}")
+        return value if dialect.name == "postgresql" else str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
+        return None if value is None else int(value)
+
+
+class TxStatus(str, Enum):
+    """Where a transaction is."""
+
+    SENT = "sent"
+    """Broadcast; no receipt recorded yet."""
+    MINED = "mined"
+    """Mined and successful."""
+    REVERTED = "reverted"
+    """Mined and reverted: gas spent, no profit."""
+    DROPPED = "dropped"
+    """Never mined (replaced or evicted)."""
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Run(Base):
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[float] = mapped_column(Float)
+    stopped_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    stop_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    config_hash: Mapped[str] = mapped_column(String(64))
+    network: Mapped[str] = mapped_column(String(100))
+    dry_run: Mapped[bool] = mapped_column(Boolean)
+    last_block: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    blocks: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OpportunityRow(Base):
+    __tablename__ = "opportunities"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    block: Mapped[int] = mapped_column(Integer, index=True)
+    route: Mapped[str] = mapped_column(Text)
+    lender: Mapped[str] = mapped_column(String(32))
+    asset: Mapped[str] = mapped_column(String(42))
+    amount_in: Mapped[int] = mapped_column(Amount)
+    predicted_profit: Mapped[int] = mapped_column(Amount)
+    predicted_profit_micro_usd: Mapped[int | None] = mapped_column(Amount, nullable=True)
+    gas_units: Mapped[int] = mapped_column(Amount)
+    seen_at: Mapped[float] = mapped_column(Float)
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"), unique=True)
+    taken: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(String(64), index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[float] = mapped_column(Float)
+
+
+class TransactionRow(Base):
+    __tablename__ = "transactions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    hash: Mapped[str] = mapped_column(String(66), unique=True)
+    nonce: Mapped[int] = mapped_column(Integer)
+    sender: Mapped[str] = mapped_column(String(42))
+    max_fee_per_gas: Mapped[int] = mapped_column(Amount)
+    max_priority_fee_per_gas: Mapped[int] = mapped_column(Amount)
+    gas_limit: Mapped[int] = mapped_column(Amount)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    sent_at: Mapped[float] = mapped_column(Float)
+
+
+class OutcomeRow(Base):
+    __tablename__ = "outcomes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("transactions.id"), unique=True)
+    block: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    gas_used: Mapped[int] = mapped_column(Amount)
+    effective_gas_price: Mapped[int] = mapped_column(Amount)
+    gas_fee_wei: Mapped[int] = mapped_column(Amount)
+    gas_fee_micro_usd: Mapped[int | None] = mapped_column(Amount, nullable=True)
+    realised_profit: Mapped[int] = mapped_column(Amount)
+    realised_profit_micro_usd: Mapped[int | None] = mapped_column(Amount, nullable=True)
+    recorded_at: Mapped[float] = mapped_column(Float)
+
+
+def _require_ints(record: object, *names: str) -> None:
+    for name in names:
+        value = getattr(record, name)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise TypeError(f"{type(record).__name__}.{name}: journal amounts are integers, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class OpportunityRecord:
+    """One opportunity as the journal keeps it."""
+
+    block: int
+    """The block it was found in."""
+    route: str
+    """A readable description of the cycle (pools and tokens)."""
+    lender: str
+    """The lender's name."""
+    asset: str
+    """The borrowed asset's address."""
+    amount_in: int
+    """Amount borrowed, smallest units."""
+    predicted_profit: int
+    """What the contract should keep: out - borrowed - loan fee, asset units, before gas. This is what
+    its trade event reports when nothing else moved."""
+    gas_units: int
+    """Estimated gas."""
+    predicted_profit_micro_usd: int | None = None
+    """predicted_profit in micro-USD, if priced."""
+
+    def __post_init__(self) -> None:
+        _require_ints(
+            self, "block", "amount_in", "predicted_profit", "gas_units", "predicted_profit_micro_usd"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SentTx:
+    """A transaction as broadcast."""
+
+    hash: str
+    nonce: int
+    sender: str
+    max_fee_per_gas: int
+    max_priority_fee_per_gas: int
+    gas_limit: int
+
+    def __post_init__(self) -> None:
+        _require_ints(self, "nonce", "max_fee_per_gas", "max_priority_fee_per_gas", "gas_limit")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a receipt and the contract's events say."""
+
+    status: TxStatus
+    """MINED, REVERTED or DROPPED."""
+    block: int | None
+    """The block it was mined in (None if dropped)."""
+    gas_used: int
+    effective_gas_price: int
+    realised_profit: int
+    """Profit the trade event reports, asset units, before gas (0 if reverted)."""
+    realised_profit_micro_usd: int | None = None
+    """realised_profit in micro-USD, if priced."""
+    gas_fee_micro_usd: int | None = None
+    """gas_used * effective_gas_price in micro-USD, if priced."""
+
+    def __post_init__(self) -> None:
+        _require_ints(
+            self,
+            "gas_used",
+            "effective_gas_price",
+            "realised_profit",
+            "realised_profit_micro_usd",
+            "gas_fee_micro_usd",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PendingTx:
+    """A transaction sent before a crash and never settled."""
+
+    hash: str
+    nonce: int
+    sender: str
+    opportunity_id: int
+    sent_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeState:
+    """What a restarted loop must know."""
+
+    last_block: int | None
+    """The last block any run processed (None on a fresh journal)."""
+    unfinished: tuple[PendingTx, ...]
+    """Sent transactions without an outcome, oldest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class JournalStats:
+    """Totals for the summary (for one run, or for all)."""
+
+    blocks: int
+    opportunities: int
+    taken: int
+    skipped_by_reason: dict[str, int]
+    sent: int
+    mined: int
+    reverted: int
+    dropped: int
+    pending: int
+    gas_used: int
+    gas_fee_wei: int
+    gas_fee_micro_usd: int
+    realised_profit_micro_usd: int
+    predicted_profit_micro_usd: int
+    """Predicted profit of the transactions that were mined successfully (to compare with realised)."""
+    exact_predictions: int
+    """Mined trades whose realised profit equals the prediction to the wei."""
+
+    @property
+    def net_pnl_micro_usd(self) -> int:
+        return self.realised_profit_micro_usd - self.gas_fee_micro_usd
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Journal:
+    """The journal at an SQLAlchemy URL; tables are created if missing."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise ConfigError(f"journal_url: {url!r} is not an SQLAlchemy URL") from None
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine: Engine = create_engine(parsed)
+            if self.engine.dialect.name == "sqlite":
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            Base.metadata.create_all(self.engine)
+        except ImportError as exc:
+            shown = parsed.render_as_string(hide_password=True)
+            raise ConfigError(
+                f"journal_url: no database driver for {shown} ({exc.name} is not installed); "
+                f"install it with pip or use a sqlite:/// URL"
+            ) from None
+        except SQLAlchemyError as exc:
+            shown = parsed.render_as_string(hide_password=True)
+            raise ConfigError(f"journal_url: cannot open the journal at {shown}: {exc}") from None
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except IntegrityError as exc:
+                session.rollback()
+                raise ValueError(f"the journal refused the write: {exc.orig}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # Writes -------------------------------------------------------------------------------------
+    def start_run(self, config_hash: str, network: str, dry_run: bool) -> int:
+        with self._write() as session:
+            run = Run(started_at=time.time(), config_hash=config_hash, network=network, dry_run=dry_run)
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def mark_block(self, run_id: int, block: int) -> None:
+        """The loop finished `block`."""
+        with self._write() as session:
+            run = self._get(session, Run, run_id)
+            run.last_block = block
+            run.blocks += 1
+
+    def stop_run(self, run_id: int, reason: str) -> None:
+        with self._write() as session:
+            run = self._get(session, Run, run_id)
+            run.stopped_at = time.time()
+            run.stop_reason = reason
+
+    def record_opportunity(self, run_id: int, record: OpportunityRecord) -> int:
+        with self._write() as session:
+            row = OpportunityRow(
+                run_id=run_id,
+                block=record.block,
+                route=record.route,
+                lender=record.lender,
+                asset=record.asset,
+                amount_in=record.amount_in,
+                predicted_profit=record.predicted_profit,
+                predicted_profit_micro_usd=record.predicted_profit_micro_usd,
+                gas_units=record.gas_units,
+                seen_at=time.time(),
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def record_decision(self, opportunity_id: int, reason: Enum | str, detail: str = "") -> None:
+        """`reason` is a `guards.Reason` (or its value); "taken" marks the opportunity taken."""
+        value = reason.value if isinstance(reason, Enum) else str(reason)
+        with self._write() as session:
+            session.add(
+                DecisionRow(
+                    opportunity_id=opportunity_id,
+                    taken=value == "taken",
+                    reason=value,
+                    detail=detail,
+                    decided_at=time.time(),
+                )
+            )
+
+    def record_sent(self, opportunity_id: int, tx: SentTx) -> int:
+        with self._write() as session:
+            row = TransactionRow(
+                opportunity_id=opportunity_id,
+                hash=tx.hash.lower(),
+                nonce=tx.nonce,
+                sender=tx.sender,
+                max_fee_per_gas=tx.max_fee_per_gas,
+                max_priority_fee_per_gas=tx.max_priority_fee_per_gas,
+                gas_limit=tx.gas_limit,
+                status=TxStatus.SENT.value,
+                sent_at=time.time(),
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def record_outcome(self, tx_hash: str, outcome: Outcome) -> None:
+        if outcome.status is TxStatus.SENT:
+            raise ValueError("an outcome must be mined, reverted or dropped, not sent")
+        with self._write() as session:
+            tx = session.scalars(select(TransactionRow).where(TransactionRow.hash == tx_hash.lower())).first()
+            if tx is None:
+                raise ValueError(f"no transaction {tx_hash} in the journal")
+            tx.status = outcome.status.value
+            session.add(
+                OutcomeRow(
+                    transaction_id=tx.id,
+                    block=outcome.block,
+                    gas_used=outcome.gas_used,
+                    effective_gas_price=outcome.effective_gas_price,
+                    gas_fee_wei=outcome.gas_used * outcome.effective_gas_price,
+                    gas_fee_micro_usd=outcome.gas_fee_micro_usd,
+                    realised_profit=outcome.realised_profit,
+                    realised_profit_micro_usd=outcome.realised_profit_micro_usd,
+                    recorded_at=time.time(),
+                )
+            )
+
+    @staticmethod
+    def _get(session: Session, model: type[Any], key: int) -> Any:
+        row = session.get(model, key)
+        if row is None:
+            raise ValueError(f"no {model.__tablename__} row with id {key}")
+        return row
+
+    # Reads --------------------------------------------------------------------------------------
+    def resume(self) -> ResumeState:
+        """The last block processed and the transactions sent but never settled."""
+        with self._sessions() as session:
+            last = session.scalar(select(func.max(Run.last_block)))
+            rows = session.scalars(
+                select(TransactionRow)
+                .where(TransactionRow.status == TxStatus.SENT.value)
+                .order_by(TransactionRow.id)
+            ).all()
+            pending = tuple(
+                PendingTx(
+                    hash=r.hash,
+                    nonce=r.nonce,
+                    sender=r.sender,
+                    opportunity_id=r.opportunity_id,
+                    sent_at=r.sent_at,
+                )
+                for r in rows
+            )
+        return ResumeState(last_block=last, unfinished=pending)
+
+    def last_run_id(self) -> int | None:
+        with self._sessions() as session:
+            return session.scalar(select(func.max(Run.id)))
+
+    def stats(self, run_id: int | None = None) -> JournalStats:
+        """Totals over one run (or every run)."""
+        with self._sessions() as session:
+            runs = select(Run)
+            opportunities = select(OpportunityRow)
+            if run_id is not None:
+                runs = runs.where(Run.id == run_id)
+                opportunities = opportunities.where(OpportunityRow.run_id == run_id)
+            blocks = sum(run.blocks for run in session.scalars(runs))
+            opp_ids = opportunities.with_only_columns(OpportunityRow.id).scalar_subquery()
+            opp_count = session.scalar(select(func.count()).select_from(opportunities.subquery())) or 0
+            decisions = session.execute(
+                select(DecisionRow.reason, func.count())
+                .where(DecisionRow.opportunity_id.in_(opp_ids))
+                .group_by(DecisionRow.reason)
+            ).all()
+            by_reason = {str(reason): int(count) for reason, count in decisions}
+            txs = session.execute(
+                select(TransactionRow, OutcomeRow, OpportunityRow)
+                .join(OpportunityRow, OpportunityRow.id == TransactionRow.opportunity_id)
+                .outerjoin(OutcomeRow, OutcomeRow.transaction_id == TransactionRow.id)
+                .where(TransactionRow.opportunity_id.in_(opp_ids))
+            ).all()
+        status_counts = {status: 0 for status in TxStatus}
+        gas_used = gas_wei = gas_usd = realised_usd = predicted_usd = exact = 0
+        for tx, outcome, opportunity in txs:
+            status_counts[TxStatus(tx.status)] += 1
+            if outcome is None:
+                continue
+            gas_used += outcome.gas_used
+            gas_wei += outcome.gas_fee_wei
+            gas_usd += outcome.gas_fee_micro_usd or 0
+            if tx.status == TxStatus.MINED.value:
+                realised_usd += outcome.realised_profit_micro_usd or 0
+                predicted_usd += opportunity.predicted_profit_micro_usd or 0
+                exact += outcome.realised_profit == opportunity.predicted_profit
+        return JournalStats(
+            blocks=blocks,
+            opportunities=opp_count,
+            taken=by_reason.pop("taken", 0),
+            skipped_by_reason=by_reason,
+            sent=len(txs),
+            mined=status_counts[TxStatus.MINED],
+            reverted=status_counts[TxStatus.REVERTED],
+            dropped=status_counts[TxStatus.DROPPED],
+            pending=status_counts[TxStatus.SENT],
+            gas_used=gas_used,
+            gas_fee_wei=gas_wei,
+            gas_fee_micro_usd=gas_usd,
+            realised_profit_micro_usd=realised_usd,
+            predicted_profit_micro_usd=predicted_usd,
+            exact_predictions=exact,
+        )

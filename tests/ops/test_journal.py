@@ -1,0 +1,190 @@
+"""The journal on SQLite: round trip, exact big integers, crash then resume, totals for the summary."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.ops.guards import Reason
+from bot.ops.journal import Journal, OpportunityRecord, Outcome, SentTx, TxStatus
+from bot.ops.summary import summarize
+
+ASSET = "0x2791Bca1f2de4661ED88A30C99A7a9449Aa84174"
+SENDER = "0x000000000000000000000000000000000000bEEF"
+
+
+def opportunity(block: int, profit: int, usd: int | None = None, amount_in: int = 10**9) -> OpportunityRecord:
+    return OpportunityRecord(
+        block=block,
+        route="USDC.e -> WETH (quickswap) -> USDC.e (uniswap-v3 500)",
+        lender="aave",
+        asset=ASSET,
+        amount_in=amount_in,
+        predicted_profit=profit,
+        gas_units=310_000,
+        predicted_profit_micro_usd=usd,
+    )
+
+
+def sent(tx_hash: str, nonce: int) -> SentTx:
+    return SentTx(tx_hash, nonce, SENDER, 2**70 + 1, 30 * 10**9, 600_000)
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'nested' / 'journal.sqlite'}"
+
+
+def test_round_trip_with_integers_beyond_64_bits(url: str, tmp_path: Path) -> None:
+    journal = Journal(url)
+    run = journal.start_run("abc", "polygon:replica:node", dry_run=False)
+    huge = 2**255 + 12345
+    opp = journal.record_opportunity(run, opportunity(7, profit=-(2**200) - 1, usd=2**80, amount_in=huge))
+    journal.record_decision(opp, Reason.TAKEN)
+    journal.record_sent(opp, sent("0xAA01", 5))
+    journal.record_outcome(
+        "0xaa01",
+        Outcome(TxStatus.MINED, 8, gas_used=2**65, effective_gas_price=2**66, realised_profit=-(2**200) - 1),
+    )
+    journal.mark_block(run, 7)
+    journal.close()
+
+    reopened = Journal(url)
+    with reopened._sessions() as session:  # read back the raw rows
+        from bot.ops.journal import OpportunityRow, OutcomeRow, TransactionRow
+
+        row = session.get(OpportunityRow, opp)
+        assert row is not None
+        assert row.amount_in == huge and row.predicted_profit == -(2**200) - 1
+        assert row.predicted_profit_micro_usd == 2**80
+        tx = session.query(TransactionRow).one()
+        assert tx.max_fee_per_gas == 2**70 + 1 and tx.status == "mined" and tx.hash == "0xaa01"
+        assert session.query(OutcomeRow).one().gas_fee_wei == 2**131
+    stats = reopened.stats(run)
+    assert stats.gas_fee_wei == 2**131 and stats.mined == 1 and stats.exact_predictions == 1
+    database = Path(url.removeprefix("sqlite:///"))
+    assert sqlite3.connect(database).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_crash_then_resume_returns_the_unfinished_transaction(url: str) -> None:
+    # A separate process records a run up to a sent transaction and dies without closing anything.
+    script = textwrap.dedent(
+        f"""
+        import os
+        from bot.ops.journal import Journal, OpportunityRecord, SentTx, Outcome, TxStatus
+        j = Journal({url!r})
+        run = j.start_run("h", "polygon:replica:node", False)
+        for block, tx in ((100, "0x01"), (101, "0x02")):
+            o = j.record_opportunity(run, OpportunityRecord(block, "r", "aave", "0x1", 1, 5, 300000))
+            j.record_decision(o, "taken")
+            j.record_sent(o, SentTx(tx, block - 100, "0xbeef", 1, 1, 1))
+            j.mark_block(run, block)
+        j.record_outcome("0x01", Outcome(TxStatus.MINED, 101, 1, 1, 5))
+        os._exit(9)
+        """
+    )
+    crashed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert crashed.returncode == 9, crashed.stderr
+    state = Journal(url).resume()
+    assert state.last_block == 101
+    assert [(tx.hash, tx.nonce, tx.sender) for tx in state.unfinished] == [("0x02", 1, "0xbeef")]
+
+
+def test_resume_on_a_fresh_journal(url: str) -> None:
+    state = Journal(url).resume()
+    assert state.last_block is None and state.unfinished == ()
+
+
+def test_stats_and_summary(url: str) -> None:
+    journal = Journal(url)
+    old = journal.start_run("h0", "polygon:replica:node", True)
+    journal.record_decision(journal.record_opportunity(old, opportunity(1, 9)), Reason.PROFIT_BELOW_MIN)
+    run = journal.start_run("h1", "polygon:replica:node", False)
+    for block in (10, 11, 12):
+        journal.mark_block(run, block)
+    a = journal.record_opportunity(run, opportunity(10, profit=5_000_000, usd=5_000_000))
+    b = journal.record_opportunity(run, opportunity(11, profit=7_000_000, usd=7_000_000))
+    c = journal.record_opportunity(run, opportunity(11, profit=1, usd=1))
+    d = journal.record_opportunity(run, opportunity(12, profit=8_000_000, usd=8_000_000))
+    for opp in (a, b, d):
+        journal.record_decision(opp, Reason.TAKEN)
+    journal.record_decision(c, Reason.PROFIT_BELOW_MIN, "1 < 3000000")
+    journal.record_sent(a, sent("0xa", 0))
+    journal.record_sent(b, sent("0xb", 1))
+    journal.record_sent(d, sent("0xd", 2))
+    journal.record_outcome(
+        "0xa",
+        Outcome(
+            TxStatus.MINED,
+            11,
+            300_000,
+            40 * 10**9,
+            realised_profit=5_000_000,
+            realised_profit_micro_usd=5_000_000,
+            gas_fee_micro_usd=4_800,
+        ),
+    )
+    journal.record_outcome(
+        "0xb",
+        Outcome(
+            TxStatus.REVERTED,
+            12,
+            100_000,
+            40 * 10**9,
+            realised_profit=0,
+            realised_profit_micro_usd=0,
+            gas_fee_micro_usd=1_600,
+        ),
+    )
+    stats = journal.stats(run)
+    assert (stats.blocks, stats.opportunities, stats.taken) == (3, 4, 3)
+    assert stats.skipped_by_reason == {"profit_below_min": 1}
+    assert (stats.sent, stats.mined, stats.reverted, stats.pending) == (3, 1, 1, 1)
+    assert stats.gas_used == 400_000 and stats.gas_fee_wei == 400_000 * 40 * 10**9
+    assert stats.realised_profit_micro_usd == 5_000_000 and stats.predicted_profit_micro_usd == 5_000_000
+    assert stats.net_pnl_micro_usd == 5_000_000 - 6_400
+    assert stats.exact_predictions == 1
+    assert journal.stats().opportunities == 5  # every run
+
+    summary = summarize(journal, run)
+    data = summary.as_dict()
+    assert data["trades_sent"] == 3 and data["reverted"] == 1 and data["net_pnl_micro_usd"] == 4_993_600
+    assert data["skipped"] == {"profit_below_min": 1} and data["blocks"] == 3
+    text = summary.as_text()
+    assert "blocks processed     3" in text
+    assert "opportunities seen   4 (taken 3; skipped: profit_below_min 1)" in text
+    assert "trades sent          3 (mined 1, reverted 1, dropped 0, pending 1)" in text
+    assert "realised profit      $5.000000" in text
+    assert "gas spent            0.016000 MATIC ($0.006400, 400,000 gas)" in text
+    assert "net PnL              $4.993600" in text
+    assert "1 of 1 exact to the wei" in text
+
+
+def test_bad_writes_and_urls(url: str, tmp_path: Path) -> None:
+    journal = Journal(url)
+    run = journal.start_run("h", "n", True)
+    opp = journal.record_opportunity(run, opportunity(1, 1))
+    journal.record_sent(opp, sent("0x1", 0))
+    with pytest.raises(ValueError, match="refused the write"):
+        journal.record_sent(opp, sent("0x1", 0))  # the same hash twice
+    with pytest.raises(ValueError, match="no transaction 0x99"):
+        journal.record_outcome("0x99", Outcome(TxStatus.MINED, 1, 1, 1, 1))
+    with pytest.raises(ValueError, match="not sent"):
+        journal.record_outcome("0x1", Outcome(TxStatus.SENT, 1, 1, 1, 1))
+    with pytest.raises(TypeError, match="predicted_profit: journal amounts are integers, got 1.5"):
+        journal.record_opportunity(run, opportunity(1, 1.5))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="no runs row with id 999"):
+        journal.mark_block(999, 1)
+    with pytest.raises(ConfigError, match="journal_url"):
+        Journal("nonsense")
+    with pytest.raises(ConfigError, match="journal_url: (no database driver|cannot open)") as caught:
+        Journal("postgresql://user:secret@127.0.0.1:1/none")
+    assert "secret" not in str(caught.value)
+    with pytest.raises(ConfigError, match="cannot open the journal"):
+        Journal(f"sqlite:///{tmp_path}")  # a directory, not a database file
