@@ -6,7 +6,7 @@ APE := $(CURDIR)/.venv/bin/ape
 # Fork caches of the replica and of real Polygon must never mix: each gets its own ape data folder.
 TEST_DATA := $(CURDIR)/.ape-data/$(if $(FLASHARB_POLYGON_RPC),polygon,replica)
 
-.PHONY: setup test replica bench-gas lock clean
+.PHONY: setup test replica bench-gas bench-v3 lock clean
 
 setup:
 	@tools/setup.sh
@@ -19,6 +19,9 @@ replica: setup
 
 bench-gas: setup
 	.venv/bin/python -m bench.gas $(ARGS)
+
+bench-v3: setup
+	.venv/bin/python bench/v3_quote.py $(ARGS)
 
 lock:
 	.venv/bin/pip freeze --exclude-editable | grep -v -i '^flasharb' > requirements.lock
