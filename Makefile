@@ -6,13 +6,20 @@ APE := $(CURDIR)/.venv/bin/ape
 # Fork caches of the replica and of real Polygon must never mix: each gets its own ape data folder.
 TEST_DATA := $(CURDIR)/.ape-data/$(if $(FLASHARB_POLYGON_RPC),polygon,replica)
 
-.PHONY: setup test replica bench-gas bench-v3 lock clean
+.PHONY: setup lint test demo replica bench-gas bench-v3 lock clean
 
 setup:
 	@tools/setup.sh
 
+lint: setup
+	.venv/bin/ruff check bot scripts tests bench
+	.venv/bin/mypy
+
 test: setup
 	APE_DATA_FOLDER=$(TEST_DATA) $(APE) test --network polygon:mainnet-fork:foundry $(ARGS)
+
+demo: setup
+	$(APE) run demo $(ARGS)
 
 replica: setup
 	$(APE) run replica $(ARGS)

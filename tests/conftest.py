@@ -1,10 +1,10 @@
 """The fork harness: every test runs on `polygon:mainnet-fork:foundry`.
 
 The fork's upstream is the node named by `node.polygon.mainnet.uri` in ape-config.yaml, which reads
-the environment variable FLASHARB_UPSTREAM_RPC. With FLASHARB_POLYGON_RPC set (a real Polygon RPC
-URL), that is the upstream. Otherwise this file builds (or loads from cache) the local Polygon
-replica, serves it with anvil on a free port for the length of the session, and stops it at the end.
-`pytest_configure` runs before ape reads the network config, so the URL is in place in time.
+the environment variable FLASHARB_POLYGON_RPC. When it is set (a real Polygon RPC URL), real Polygon
+is forked. Otherwise this file builds (or loads from cache) the local Polygon replica, serves it with
+anvil on a free port for the length of the session, points the variable at it, and stops it at the
+end. `pytest_configure` runs before ape reads the network config, so the URL is in place in time.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from bot.replica import Replica, ReplicaNode
 
 POLYGON_RPC_ENV = "FLASHARB_POLYGON_RPC"
-UPSTREAM_ENV = "FLASHARB_UPSTREAM_RPC"
 
 logger = logging.getLogger("flasharb.tests")
 
@@ -33,9 +32,7 @@ _timings_key = pytest.StashKey[tuple[float, float]]()
 
 def pytest_configure(config: pytest.Config) -> None:
     global _replica, _node
-    real_rpc = os.environ.get(POLYGON_RPC_ENV)
-    if real_rpc:
-        os.environ[UPSTREAM_ENV] = real_rpc
+    if os.environ.get(POLYGON_RPC_ENV):
         return
     from bot.replica import ReplicaNode, ensure_replica
 
@@ -44,7 +41,7 @@ def pytest_configure(config: pytest.Config) -> None:
     built = time.perf_counter()
     _node = ReplicaNode(_replica)
     _node.start()
-    os.environ[UPSTREAM_ENV] = _node.url
+    os.environ[POLYGON_RPC_ENV] = _node.url
     config.stash[_timings_key] = (built - started, time.perf_counter() - built)
 
 
@@ -56,10 +53,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    if os.environ.get(POLYGON_RPC_ENV):
+    if _replica is None:
         return ["fork upstream: real Polygon (FLASHARB_POLYGON_RPC)"]
     timings = config.stash.get(_timings_key, None)
-    lines = [f"fork upstream: Polygon replica at {os.environ.get(UPSTREAM_ENV)}"]
+    lines = [f"fork upstream: Polygon replica at {os.environ.get(POLYGON_RPC_ENV)}"]
     if timings is not None:
         lines.append(f"replica ready in {timings[0]:.2f} s (build or cache), served in {timings[1]:.2f} s")
     return lines
