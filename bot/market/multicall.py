@@ -1,0 +1,207 @@
+"""Batched chain reads through Multicall3 `aggregate3`: many view calls in one `eth_call`.
+
+Every sub-call is sent with allowFailure = true, so one reverting pool never reverts the batch: its
+result comes back with success = false and the caller decides what that means (the market reader
+marks that pool as failed for the block). A batch larger than `max_calls` sub-calls or
+`max_calldata_bytes` of calldata is split into several eth_calls at the same block (a log line says
+so): nodes cap an eth_call's gas (anvil: the block gas limit, 30M; geth: --rpc.gascap, 50M), and a
+sub-call costs a few thousand gas (a cold account plus a few cold storage reads).
+
+Transport errors are retried with exponential backoff `retries` times; then RpcError is raised. A
+revert of the whole batch (impossible with allowFailure unless the batch runs out of gas or the
+Multicall3 address has no code) is not retried: it raises RpcError at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eth_abi.abi import encode
+from eth_utils.address import to_checksum_address
+from web3.exceptions import ContractLogicError, Web3Exception
+
+from bot.errors import ConfigError, RpcError
+from bot.market.abi import selector
+
+logger = logging.getLogger(__name__)
+
+AGGREGATE3 = selector("aggregate3((address,bool,bytes)[])")
+BlockId = int | str
+"""A block number, or a tag such as "latest"."""
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One view call: the contract and its calldata."""
+
+    target: str
+    """The contract called (checksummed)."""
+    data: bytes
+    """Selector and ABI-encoded arguments."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    """What one sub-call returned."""
+
+    success: bool
+    """False if the sub-call reverted (its return data is then the revert data)."""
+    data: bytes
+    """The return data."""
+
+
+def encode_aggregate3(calls: Sequence[Call]) -> bytes:
+    """Calldata of Multicall3.aggregate3 with allowFailure = true on every call."""
+    return AGGREGATE3 + encode(["(address,bool,bytes)[]"], [[(c.target, True, c.data) for c in calls]])
+
+
+def decode_aggregate3(data: bytes, expected: int) -> list[CallResult]:
+    """Decode aggregate3's `(bool success, bytes returnData)[]` by walking the ABI layout directly
+    (an eth-abi decode of thousands of results costs milliseconds per block; this costs a fraction).
+    Raises RpcError if the data is not a well-formed result of `expected` entries."""
+
+    def at(offset: int) -> int:
+        if offset + 32 > len(data):
+            raise RpcError(f"Multicall3 aggregate3 returned {len(data)} bytes; word at {offset} is missing")
+        return int.from_bytes(data[offset : offset + 32], "big")
+
+    array = at(0)
+    length = at(array)
+    if length != expected:
+        raise RpcError(f"Multicall3 aggregate3 returned {length} results for {expected} calls")
+    heads = array + 32
+    results = []
+    for k in range(length):
+        entry = heads + at(heads + 32 * k)
+        success = at(entry) == 1
+        start = entry + at(entry + 32)
+        size = at(start)
+        if start + 32 + size > len(data):
+            raise RpcError(f"Multicall3 aggregate3 result {k} claims {size} bytes past the end of the data")
+        results.append(CallResult(success, bytes(data[start + 32 : start + 32 + size])))
+    return results
+
+
+class Multicall:
+    """Runs batches of view calls through a Multicall3 contract at one block, with retries."""
+
+    def __init__(
+        self,
+        w3: Any,
+        address: str,
+        *,
+        max_calls: int = 1_000,
+        max_calldata_bytes: int = 256_000,
+        retries: int = 3,
+        backoff_s: float = 0.25,
+    ) -> None:
+        """`w3`: a web3.Web3; `address`: Multicall3 (the address book's). `max_calls` and
+        `max_calldata_bytes` bound one eth_call; `retries` transport failures are retried, waiting
+        `backoff_s`, then twice that, and so on."""
+        if max_calls < 1:
+            raise ConfigError(f"Multicall max_calls must be at least 1, got {max_calls}")
+        if max_calldata_bytes < 1_000:
+            raise ConfigError(f"Multicall max_calldata_bytes must be at least 1000, got {max_calldata_bytes}")
+        if retries < 0:
+            raise ConfigError(f"Multicall retries must not be negative, got {retries}")
+        if backoff_s < 0:
+            raise ConfigError(f"Multicall backoff_s must not be negative, got {backoff_s}")
+        self.w3 = w3
+        self.address = str(to_checksum_address(address))
+        self.max_calls = max_calls
+        self.max_calldata_bytes = max_calldata_bytes
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self.eth_calls = 0
+        """eth_calls sent so far (a counter for logs and metrics)."""
+
+    def chunks(self, calls: Sequence[Call]) -> list[Sequence[Call]]:
+        """`calls` split into batches within the call-count and calldata-size limits."""
+        batches: list[Sequence[Call]] = []
+        start = 0
+        size = 0
+        for k, call in enumerate(calls):
+            # an aggregate3 entry is about 5 words of head and tail plus its padded calldata
+            entry = 160 + (len(call.data) + 31) // 32 * 32
+            if k > start and (k - start >= self.max_calls or size + entry > self.max_calldata_bytes):
+                batches.append(calls[start:k])
+                start, size = k, 0
+            size += entry
+        if start < len(calls):
+            batches.append(calls[start:])
+        return batches
+
+    def aggregate3(self, calls: Sequence[Call], block: BlockId = "latest") -> list[CallResult]:
+        """Run `calls` at `block`; one result per call, in order. One eth_call unless the batch must be
+        chunked."""
+        if not calls:
+            return []
+        batches = self.chunks(calls)
+        if len(batches) > 1:
+            logger.info(
+                "multicall: %d calls split into %d eth_calls (limits: %d calls, %d calldata bytes per call)",
+                len(calls),
+                len(batches),
+                self.max_calls,
+                self.max_calldata_bytes,
+            )
+        results: list[CallResult] = []
+        for batch in batches:
+            raw = self._eth_call(encode_aggregate3(batch), block, len(batch))
+            results.extend(decode_aggregate3(raw, len(batch)))
+        return results
+
+    def _eth_call(self, calldata: bytes, block: BlockId, n_calls: int) -> bytes:
+        """One raw JSON-RPC eth_call through the provider (no web3 middleware: a middleware would add
+        an eth_chainId request to every call)."""
+        params = [
+            {"to": self.address, "data": "0x" + calldata.hex()},
+            hex(block) if isinstance(block, int) else block,
+        ]
+        attempt = 0
+        while True:
+            self.eth_calls += 1
+            try:
+                response = self.w3.provider.make_request("eth_call", params)
+                error = response.get("error") if isinstance(response, dict) else None
+                if error is None:
+                    result = response.get("result") if isinstance(response, dict) else None
+                    if not isinstance(result, str) or not result.startswith("0x"):
+                        raise ValueError(f"eth_call answered {str(response)[:200]}")
+                    return bytes.fromhex(result[2:])
+                message = str(error.get("message", error)) if isinstance(error, dict) else str(error)
+                if "revert" in message.lower() or (isinstance(error, dict) and error.get("code") == 3):
+                    raise RpcError(
+                        f"Multicall3 aggregate3 of {n_calls} calls reverted at block {block}: {message} "
+                        f"(out of gas? no Multicall3 at {self.address}?)"
+                    )
+                raise ValueError(f"JSON-RPC error {message}")
+            except RpcError:
+                raise
+            except ContractLogicError as exc:
+                raise RpcError(
+                    f"Multicall3 aggregate3 of {n_calls} calls reverted at block {block}: {exc}"
+                ) from exc
+            except (Web3Exception, OSError, TimeoutError, ValueError) as exc:
+                # requests' ConnectionError and Timeout derive from OSError; JSON-RPC errors (a node
+                # that is busy, rate-limited or syncing) arrive as error objects: ValueError above
+                if attempt >= self.retries:
+                    raise RpcError(
+                        f"eth_call to Multicall3 {self.address} at block {block} failed after "
+                        f"{attempt + 1} attempts: {type(exc).__name__}: {exc}"
+                    ) from exc
+                delay = self.backoff_s * (2**attempt)
+                logger.warning(
+                    "multicall: eth_call failed (%s: %s); retry %d of %d in %.2f s",
+                    type(exc).__name__,
+                    exc,
+                    attempt + 1,
+                    self.retries,
+                    delay,
+                )
+                time.sleep(delay)
+                attempt += 1

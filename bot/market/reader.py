@@ -1,0 +1,369 @@
+"""The per-block refresh: read what changes in every tracked pool through Multicall3 and build a
+MarketState of immutable snapshots.
+
+What one refresh reads (static data comes from discovery and is never re-read):
+- Uniswap V2: getReserves();
+- Uniswap V3: slot0(), liquidity(), the tickBitmap words `words_each_side` either side of the word
+  of the pool's last known tick, and ticks(t).liquidityNet of every initialised tick this reader
+  already knows in those words (see `v3_window`);
+- Balancer: Vault.getPoolTokens(poolId) (the balances);
+- Curve: balances(i), A (A_precise() where the pool has it) and fee();
+plus Multicall3.getBlockNumber(), so the snapshots carry the block they were read at even when the
+refresh asks for "latest".
+
+Round trips: ONE eth_call per block in the steady state. A second one, at the same block, only when a
+bitmap word shows an initialised tick whose liquidityNet this reader has not read yet (a new position,
+or the window moved with the price); it reads just those ticks. The very first refresh also starts
+with a round trip that reads each V3 pool's slot0, to know where to place the bitmap window (a pool
+whose slot0 fails then is placed by a later block's main read and reported failed for that block). The
+covered tick range of every V3PoolState is exactly the words read at that block.
+
+A sub-call that reverts, or returns data that does not decode, marks its pool as failed for this
+block: the pool is left out of the MarketState, listed in RefreshResult.failed and logged; the other
+pools refresh normally. Transport errors surface as RpcError from bot.market.multicall.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.amm.balancer_weighted import WeightedPoolState
+from bot.amm.curve_stableswap import CurvePoolState
+from bot.amm.v3_pool import V3PoolState
+from bot.errors import AmmError, ConfigError, RpcError
+from bot.market import abi
+from bot.market.multicall import BlockId, Call, CallResult, Multicall
+from bot.market.pools import BalancerPoolInfo, CurvePoolInfo, PoolInfo, PoolSet, V2PairInfo, V3PoolInfo
+from bot.market.snapshots import (
+    BalancerPoolSnapshot,
+    CurvePoolSnapshot,
+    PoolSnapshot,
+    V2PairSnapshot,
+    V3PoolSnapshot,
+)
+from bot.market.state import MarketState, PoolFailure, RefreshResult
+from bot.market.v3_window import V3Window
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WORDS_EACH_SIDE = 2
+"""Bitmap words read either side of the current word: 2 covers about +-58 % of price at tick
+spacing 10 (a word spans 2,560 ticks), +-5 % at tick spacing 1."""
+
+
+class _Failed(Exception):
+    """A pool's results for this block are unusable; the message says why."""
+
+
+@dataclass(slots=True)
+class _Slot:
+    """Where one pool's results sit in the batch, and how to read them."""
+
+    pool: PoolInfo
+    start: int
+    count: int
+    words: tuple[int, ...] = ()
+    """V3: the bitmap words asked for."""
+    ticks: tuple[int, ...] = ()
+    """V3: the ticks whose liquidityNet was asked for."""
+
+
+@dataclass(slots=True)
+class Plan:
+    """The calls of one refresh's main round trip and where each pool's results are."""
+
+    calls: list[Call] = field(default_factory=list)
+    slots: list[_Slot] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _PendingV3:
+    """A V3 pool decoded from the main round trip that needs liquidityNet of ticks not read yet."""
+
+    slot: _Slot
+    sqrt_price_x96: int
+    tick: int
+    liquidity: int
+    words: dict[int, int]
+    nets: dict[int, int]
+    missing: tuple[int, ...]
+    raw: tuple[bytes, ...] = ()
+
+
+class MarketReader:
+    """Refreshes a fixed PoolSet block by block. Holds the V3 tick caches between blocks; everything
+    it returns is immutable."""
+
+    def __init__(
+        self,
+        multicall: Multicall,
+        pools: PoolSet,
+        *,
+        vault: str | None = None,
+        words_each_side: int = DEFAULT_WORDS_EACH_SIDE,
+    ) -> None:
+        """`vault`: the Balancer Vault (book.balancer_v2.vault), needed when Balancer pools are tracked;
+        `words_each_side`: bitmap words read either side of a V3 pool's current word."""
+        if words_each_side < 0:
+            raise ConfigError(f"words_each_side must not be negative, got {words_each_side}")
+        if pools.balancer and not vault:
+            raise ConfigError("MarketReader tracks Balancer pools but was given no vault address")
+        self.vault = vault or ""
+        self.multicall = multicall
+        self.pools = pools
+        self.words_each_side = words_each_side
+        self._primed = False
+        self._balancer_tokens: dict[str, tuple[int, ...]] = {}
+        self._v3_last: dict[str, tuple[object, V3PoolState]] = {}
+        """V3 pool -> ((words, ticks asked, raw results) of its last read, the state built from
+        them): a pool asked the same questions with the same answers is not rebuilt."""
+        self.windows: dict[str, V3Window] = {
+            p.address: V3Window(p.tick_spacing, words_each_side) for p in pools.v3
+        }
+
+    # --- the round trips ------------------------------------------------------------------------
+
+    def refresh(self, block: BlockId = "latest") -> RefreshResult:
+        """Read every tracked pool at `block` (a number or "latest") into a MarketState."""
+        eth_calls_before = self.multicall.eth_calls
+        sub_calls = 0
+        if not self._primed:
+            unprimed = [p for p in self.pools.v3 if self.windows[p.address].center is None]
+            if unprimed:
+                sub_calls += self._prime(unprimed, block)
+            self._primed = True
+        plan = self.plan()
+        results = self.multicall.aggregate3(plan.calls, block)
+        sub_calls += len(plan.calls)
+        block_number = self.block_of(results)
+        snapshots, failures, pending = self.decode(plan, results, block_number)
+        if pending:
+            calls = [Call(p.slot.pool.address, abi.ticks(t)) for p in pending for t in p.missing]
+            sub_calls += len(calls)
+            more = iter(self.multicall.aggregate3(calls, block_number))
+            for item in pending:
+                extra = [next(more) for _ in item.missing]
+                snapshot, failure = self._finish_v3(item, extra, block_number)
+                if snapshot is not None:
+                    snapshots.append(snapshot)
+                if failure is not None:
+                    failures.append(failure)
+        for failure in failures:
+            logger.warning(
+                "refresh: pool %s failed at block %d: %s", failure.address, block_number, failure.reason
+            )
+        result = RefreshResult(
+            market=MarketState(block_number, {s.address: s for s in snapshots}),
+            failed=tuple(failures),
+            eth_calls=self.multicall.eth_calls - eth_calls_before,
+            sub_calls=sub_calls,
+        )
+        logger.debug(
+            "refresh: block %d, %d pools, %d failed, %d eth_calls, %d sub-calls",
+            block_number,
+            len(result.market),
+            len(failures),
+            result.eth_calls,
+            sub_calls,
+        )
+        return result
+
+    def _prime(self, pools: Sequence[V3PoolInfo], block: BlockId) -> int:
+        """Read slot0 of V3 pools whose window has no centre yet (the first refresh)."""
+        results = self.multicall.aggregate3([Call(p.address, abi.SLOT0) for p in pools], block)
+        for pool, result in zip(pools, results, strict=True):
+            if result.success:
+                try:
+                    self.windows[pool.address].recentre(abi.slot0(result.data)[1])
+                except ValueError:
+                    pass  # the main round trip reports the pool as failed
+        return len(pools)
+
+    # --- building and reading the main batch ------------------------------------------------------
+
+    def plan(self) -> Plan:
+        """The calls of the main round trip (the block-number call first)."""
+        plan = Plan()
+        plan.calls.append(Call(self.multicall.address, abi.GET_BLOCK_NUMBER))
+        for pool in self.pools:
+            start = len(plan.calls)
+            words: tuple[int, ...] = ()
+            ticks: tuple[int, ...] = ()
+            if isinstance(pool, V2PairInfo):
+                plan.calls.append(Call(pool.address, abi.GET_RESERVES))
+            elif isinstance(pool, V3PoolInfo):
+                window = self.windows[pool.address]
+                if window.center is not None:
+                    words = window.words()
+                    ticks = window.known_ticks()
+                plan.calls.append(Call(pool.address, abi.SLOT0))
+                plan.calls.append(Call(pool.address, abi.LIQUIDITY))
+                plan.calls.extend(Call(pool.address, abi.tick_bitmap(w)) for w in words)
+                plan.calls.extend(Call(pool.address, abi.ticks(t)) for t in ticks)
+            elif isinstance(pool, BalancerPoolInfo):
+                plan.calls.append(Call(self.vault, abi.get_pool_tokens(pool.pool_id_bytes)))
+            else:
+                plan.calls.extend(Call(pool.address, abi.balances(i)) for i in range(len(pool.coins)))
+                a_call = abi.CURVE_A_PRECISE if pool.a_precision > 1 else abi.CURVE_A
+                plan.calls.append(Call(pool.address, a_call))
+                plan.calls.append(Call(pool.address, abi.FEE))
+            plan.slots.append(_Slot(pool, start, len(plan.calls) - start, words, ticks))
+        return plan
+
+    @staticmethod
+    def block_of(results: Sequence[CallResult]) -> int:
+        """The block number the main round trip ran at (its first call)."""
+        if not results or not results[0].success:
+            raise RpcError("Multicall3.getBlockNumber() failed inside the refresh batch")
+        return abi.word(results[0].data)
+
+    def decode(
+        self, plan: Plan, results: Sequence[CallResult], block: int
+    ) -> tuple[list[PoolSnapshot], list[PoolFailure], list[_PendingV3]]:
+        """Snapshots from the main round trip's results: (snapshots, failures, V3 pools that need a
+        second round trip for ticks not read yet). This is the whole per-block decoding cost."""
+        if len(results) != len(plan.calls):
+            raise RpcError(f"refresh: {len(results)} results for {len(plan.calls)} calls")
+        snapshots: list[PoolSnapshot] = []
+        failures: list[PoolFailure] = []
+        pending: list[_PendingV3] = []
+        for slot in plan.slots:
+            own = results[slot.start : slot.start + slot.count]
+            pool = slot.pool
+            try:
+                bad = next((k for k, r in enumerate(own) if not r.success), None)
+                if bad is not None:
+                    selector = plan.calls[slot.start + bad].data[:4].hex()
+                    raise _Failed(f"call 0x{selector} reverted with 0x{own[bad].data.hex()[:200]}")
+                if isinstance(pool, V2PairInfo):
+                    reserve0, reserve1 = abi.reserves(own[0].data)
+                    snapshots.append(
+                        V2PairSnapshot(
+                            pool.address,
+                            pool.dex,
+                            pool.token0,
+                            pool.token1,
+                            reserve0,
+                            reserve1,
+                            pool.fee_bps,
+                            block,
+                        )
+                    )
+                elif isinstance(pool, V3PoolInfo):
+                    raw = (slot.words, slot.ticks, tuple(r.data for r in own))
+                    last = self._v3_last.get(pool.address)
+                    if last is not None and last[0] == raw:
+                        snapshots.append(V3PoolSnapshot(last[1], block))
+                        continue
+                    item = self._decode_v3(slot, own)
+                    if item.missing:
+                        pending.append(item)
+                    else:
+                        snapshot, failure = self._finish_v3(item, [], block)
+                        if failure is not None:
+                            raise _Failed(failure.reason)
+                        assert snapshot is not None
+                        snapshots.append(snapshot)
+                elif isinstance(pool, BalancerPoolInfo):
+                    snapshots.append(self._decode_balancer(pool, own, block))
+                else:
+                    snapshots.append(self._decode_curve(pool, own, block))
+            except (_Failed, ValueError, AmmError) as exc:
+                failures.append(PoolFailure(pool.address, f"{type(pool).__name__}: {exc}"))
+        return snapshots, failures, pending
+
+    def _decode_v3(self, slot: _Slot, own: Sequence[CallResult]) -> _PendingV3:
+        sqrt_price, tick = abi.slot0(own[0].data)
+        liquidity = abi.word(own[1].data)
+        pool = slot.pool
+        assert isinstance(pool, V3PoolInfo)
+        if not slot.words:
+            # slot0 failed when the window was to be placed; place it now, read the ticks next block
+            self.windows[pool.address].recentre(tick)
+            raise _Failed(
+                "the tick window was not placed yet (slot0 failed before); it is read from the next block"
+            )
+        n_words = len(slot.words)
+        words = {w: abi.word(r.data) for w, r in zip(slot.words, own[2 : 2 + n_words], strict=True)}
+        nets = {t: abi.liquidity_net(r.data) for t, r in zip(slot.ticks, own[2 + n_words :], strict=True)}
+        initialised = self.windows[pool.address].initialised(words)
+        missing = tuple(t for t in initialised if t not in nets)
+        return _PendingV3(slot, sqrt_price, tick, liquidity, words, nets, missing, tuple(r.data for r in own))
+
+    def _finish_v3(
+        self, item: _PendingV3, extra: Sequence[CallResult], block: int
+    ) -> tuple[V3PoolSnapshot | None, PoolFailure | None]:
+        pool = item.slot.pool
+        assert isinstance(pool, V3PoolInfo)
+        try:
+            for tick, result in zip(item.missing, extra, strict=True):
+                if not result.success:
+                    raise _Failed(f"ticks({tick}) reverted: 0x{result.data.hex()[:200]}")
+                item.nets[tick] = abi.liquidity_net(result.data)
+            window = self.windows[pool.address]
+            words = item.slot.words
+            state = V3PoolState.from_bitmap(
+                address=pool.address,
+                token0=pool.token0,
+                token1=pool.token1,
+                fee=pool.fee,
+                tick_spacing=pool.tick_spacing,
+                sqrt_price_x96=item.sqrt_price_x96,
+                tick=item.tick,
+                liquidity=item.liquidity,
+                word_range=(words[0], words[-1]),
+                words=item.words,
+                liquidity_net=item.nets,
+            )
+        except (_Failed, ValueError, AmmError) as exc:
+            return None, PoolFailure(pool.address, f"V3PoolInfo: {exc}")
+        window.update(state.ticks, state.liquidity_net, item.tick)
+        if not item.missing:
+            # the same questions answered the same way at a later block give the same state
+            self._v3_last[pool.address] = ((item.slot.words, item.slot.ticks, item.raw), state)
+        else:
+            self._v3_last.pop(pool.address, None)
+        return V3PoolSnapshot(state, block), None
+
+    def _decode_balancer(
+        self, pool: BalancerPoolInfo, own: Sequence[CallResult], block: int
+    ) -> BalancerPoolSnapshot:
+        raw_tokens, balances = abi.pool_tokens_raw(own[0].data)
+        if raw_tokens != self._token_ints(pool):
+            tokens, _ = abi.pool_tokens(own[0].data)
+            raise _Failed(f"the Vault lists tokens {tokens}, discovery found {pool.tokens}")
+        state = WeightedPoolState(
+            pool_id=pool.pool_id,
+            address=pool.address,
+            tokens=pool.tokens,
+            balances=balances,
+            normalized_weights=pool.normalized_weights,
+            swap_fee_percentage=pool.swap_fee_percentage,
+            scaling_factors=pool.scaling_factors,
+        )
+        return BalancerPoolSnapshot(state, block)
+
+    def _token_ints(self, pool: BalancerPoolInfo) -> tuple[int, ...]:
+        found = self._balancer_tokens.get(pool.address)
+        if found is None:
+            found = tuple(int(t, 16) for t in pool.tokens)
+            self._balancer_tokens[pool.address] = found
+        return found
+
+    def _decode_curve(self, pool: CurvePoolInfo, own: Sequence[CallResult], block: int) -> CurvePoolSnapshot:
+        n = len(pool.coins)
+        balances = tuple(abi.word(r.data) for r in own[:n])
+        a_value = abi.word(own[n].data)
+        amp = a_value if pool.a_precision > 1 else a_value * pool.a_precision
+        state = CurvePoolState(
+            address=pool.address,
+            coins=pool.coins,
+            balances=balances,
+            precision_multipliers=pool.precision_multipliers,
+            amp=amp,
+            fee=abi.word(own[n + 1].data),
+            a_precision=pool.a_precision,
+        )
+        return CurvePoolSnapshot(state, block, pool.admin_fee)

@@ -1,0 +1,136 @@
+"""One leg against one snapshot: its exact output (through bot.amm, never re-implemented here), its
+marginal rate for the screen, and a constant-product approximation for the sizer's first guess.
+
+The marginal rate is the output per unit of input at zero size, fee included. Every AMM's output is a
+concave function of its input that starts at 0, so `out(x) <= x * rate` for every x (the integer
+rounding of the real pools only lowers the output): a cycle whose product of rates is at most 1 plus
+the lender's fee cannot make money at any size. That is what makes the screen safe. One exception, at
+dust sizes only: Curve's get_y stops within 1 of the exact root, so get_dy of a few units can pay a
+unit or two more than the rate allows; no trade of that size pays for its gas.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from bot.amm.balancer_weighted import calc_out_given_in
+from bot.amm.curve_stableswap import FEE_DENOMINATOR, get_d, get_dy
+from bot.amm.uniswap_v2 import get_amount_out
+from bot.amm.v3_pool import exact_input
+from bot.market.snapshots import (
+    BalancerPoolSnapshot,
+    CurvePoolSnapshot,
+    PoolSnapshot,
+    V2PairSnapshot,
+    V3PoolSnapshot,
+)
+from bot.search.graph import Leg
+
+Quoter = Callable[[int], int]
+"""amount in -> exact amount out; raises bot.errors.AmmError where the pool would revert."""
+
+_LOG_Q96 = 96 * math.log(2)
+_ONE_18 = 10**18
+
+
+def quoter(snapshot: PoolSnapshot, leg: Leg) -> Quoter:
+    """The exact output function of `leg` on `snapshot`."""
+    if isinstance(snapshot, V2PairSnapshot):
+        reserve_in, reserve_out = snapshot.reserves(leg.token_in)
+        fee = snapshot.fee
+        return lambda amount: get_amount_out(amount, reserve_in, reserve_out, fee)
+    if isinstance(snapshot, V3PoolSnapshot):
+        state = snapshot.state
+        zero_for_one = leg.zero_for_one
+        return lambda amount: exact_input(state, zero_for_one, amount)
+    if isinstance(snapshot, BalancerPoolSnapshot):
+        weighted = snapshot.state
+        i, j = leg.index_in, leg.index_out
+        return lambda amount: calc_out_given_in(weighted, i, j, amount)
+    curve = snapshot.state
+    i, j = leg.index_in, leg.index_out
+    return lambda amount: get_dy(curve, i, j, amount)
+
+
+def log_rate(snapshot: PoolSnapshot, leg: Leg, curve_d: dict[str, int] | None = None) -> float:
+    """log of the marginal rate of `leg` at zero size, fee included (-inf for an empty pool).
+    `curve_d` caches Curve invariants per pool address within one block."""
+    if isinstance(snapshot, V2PairSnapshot):
+        reserve_in, reserve_out = snapshot.reserves(leg.token_in)
+        if reserve_in <= 0 or reserve_out <= 0:
+            return -math.inf
+        return math.log(reserve_out) - math.log(reserve_in) + math.log1p(-snapshot.fee_bps / 10_000)
+    if isinstance(snapshot, V3PoolSnapshot):
+        state = snapshot.state
+        log_price = 2 * (math.log(state.sqrt_price_x96) - _LOG_Q96)  # token1 per token0
+        side = log_price if leg.zero_for_one else -log_price
+        return side + math.log1p(-state.fee / 1_000_000)
+    if isinstance(snapshot, BalancerPoolSnapshot):
+        weighted = snapshot.state
+        b_in, b_out = weighted.balances[leg.index_in], weighted.balances[leg.index_out]
+        if b_in <= 0 or b_out <= 0:
+            return -math.inf
+        w_in, w_out = weighted.normalized_weights[leg.index_in], weighted.normalized_weights[leg.index_out]
+        return (
+            math.log(b_out)
+            - math.log(w_out)
+            - math.log(b_in)
+            + math.log(w_in)
+            + math.log1p(-weighted.swap_fee_percentage / _ONE_18)
+        )
+    return _curve_log_rate(snapshot, leg, curve_d)
+
+
+def _curve_log_rate(snapshot: CurvePoolSnapshot, leg: Leg, curve_d: dict[str, int] | None) -> float:
+    """-dy/dx of the StableSwap invariant at the pool's balances: with P = D**(n+1) / (n**n * prod x),
+    the partial derivatives are Ann + P / x_k, so the rate is (Ann + P/x_i) / (Ann + P/x_j) in
+    normalised units."""
+    state = snapshot.state
+    xp = [b * m for b, m in zip(state.balances, state.precision_multipliers, strict=True)]
+    if any(x <= 0 for x in xp):
+        return -math.inf
+    d = curve_d.get(state.address) if curve_d is not None else None
+    if d is None:
+        d = get_d(xp, state.amp, state.a_precision)
+        if curve_d is not None:
+            curve_d[state.address] = d
+    n = len(xp)
+    log_p = (n + 1) * math.log(d) - n * math.log(n) - sum(math.log(x) for x in xp)
+    ann = state.amp * n / state.a_precision
+    i, j = leg.index_in, leg.index_out
+    p_over_i = math.exp(log_p - math.log(xp[i]))
+    p_over_j = math.exp(log_p - math.log(xp[j]))
+    rate = (ann + p_over_i) / (ann + p_over_j)
+    scale = state.precision_multipliers[i] / state.precision_multipliers[j]
+    return math.log(rate * scale) + math.log1p(-state.fee / FEE_DENOMINATOR)
+
+
+def virtual_reserves(snapshot: PoolSnapshot, leg: Leg) -> tuple[float, float, float] | None:
+    """(a, b, g): a constant-product curve out = g*x*b / (a + g*x) with the leg's marginal rate and
+    curvature at zero size, in floats. Only the sizer's starting guess uses it; None if unknown."""
+    if isinstance(snapshot, V2PairSnapshot):
+        reserve_in, reserve_out = snapshot.reserves(leg.token_in)
+        return float(reserve_in), float(reserve_out), 1 - snapshot.fee_bps / 10_000
+    if isinstance(snapshot, V3PoolSnapshot):
+        state = snapshot.state
+        if state.liquidity == 0:
+            return None
+        sqrt_price = state.sqrt_price_x96 / 2**96
+        reserve0, reserve1 = state.liquidity / sqrt_price, state.liquidity * sqrt_price
+        g = 1 - state.fee / 1_000_000
+        return (reserve0, reserve1, g) if leg.zero_for_one else (reserve1, reserve0, g)
+    if isinstance(snapshot, BalancerPoolSnapshot):
+        weighted = snapshot.state
+        b_in, b_out = weighted.balances[leg.index_in], weighted.balances[leg.index_out]
+        if b_in <= 0 or b_out <= 0:
+            return None
+        r = weighted.normalized_weights[leg.index_in] / weighted.normalized_weights[leg.index_out]
+        # out = b_out (1 - (b_in / (b_in + x)) ** r): match out'(0) and out''(0)
+        a = 2 * b_in / (r + 1)
+        return a, a * b_out * r / b_in, 1 - weighted.swap_fee_percentage / _ONE_18
+    curve = snapshot.state
+    rate = math.exp(_curve_log_rate(snapshot, leg, None)) / (1 - curve.fee / FEE_DENOMINATOR)
+    # a StableSwap curve is far flatter than x*y = k near balance: a deep virtual pool
+    depth = float(curve.balances[leg.index_in]) * max(1.0, curve.amp / curve.a_precision)
+    return depth, depth * rate, 1 - curve.fee / FEE_DENOMINATOR
