@@ -6,7 +6,7 @@ APE := $(CURDIR)/.venv/bin/ape
 # Fork caches of the replica and of real Polygon must never mix: each gets its own ape data folder.
 TEST_DATA := $(CURDIR)/.ape-data/$(if $(FLASHARB_POLYGON_RPC),polygon,replica)
 
-.PHONY: setup lint test demo replica bench-gas bench-v3 lock clean
+.PHONY: setup lint test demo replica bench-gas bench-v3 bench-decision bench-sizing lock clean
 
 setup:
 	@tools/setup.sh
@@ -29,6 +29,12 @@ bench-gas: setup
 
 bench-v3: setup
 	.venv/bin/python bench/v3_quote.py $(ARGS)
+
+bench-decision: setup
+	.venv/bin/python -m bench.decision $(ARGS)
+
+bench-sizing: setup
+	.venv/bin/python -m bench.sizing_optimality $(ARGS)
 
 lock:
 	.venv/bin/pip freeze --exclude-editable | grep -v -i '^flasharb' > requirements.lock
