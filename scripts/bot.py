@@ -48,7 +48,20 @@ from ape.cli import ConnectedProviderCommand
     "--deployments",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="deployments.json to read FlashArb from.",
+    help="deployments.json to read FlashArb from (default: the repository's).",
+)
+@click.option("--priority-fee-gwei", default=None, help="Tip per gas, gwei (default 30).")
+@click.option(
+    "--max-trades-per-block",
+    type=click.IntRange(1, 10),
+    default=None,
+    help="Sends per block at most (default 1).",
+)
+@click.option(
+    "--balancer-pool-id",
+    "balancer_pool_ids",
+    multiple=True,
+    help="A Balancer pool id to trade (repeatable; needed on real Polygon).",
 )
 def cli(
     provider: Any,
@@ -63,6 +76,9 @@ def cli(
     config_path: Path | None,
     max_blocks: int | None,
     deployments: Path | None,
+    priority_fee_gwei: str | None,
+    max_trades_per_block: int | None,
+    balancer_pool_ids: tuple[str, ...],
 ) -> None:
     from ape import project
 
@@ -71,7 +87,7 @@ def cli(
     from bot.ops.metrics import BotMetrics, start_server
     from bot.ops.summary import summarize
     from bot.ops.view import LiveView
-    from bot.runtime.assemble import RuntimeOptions, assemble
+    from bot.runtime.assemble import assemble
     from bot.runtime.cli_support import build_config, load_account, loop_times, setup_logging
     from bot.runtime.events import JsonLines
 
@@ -88,14 +104,19 @@ def cli(
             max_gas_gwei=max_gas_gwei,
             lenders=lenders,
             max_blocks=max_blocks,
+            priority_fee_gwei=priority_fee_gwei,
+            max_trades_per_block=max_trades_per_block,
+            balancer_pool_ids=balancer_pool_ids,
+            deployments_path=deployments,
         )
         setup_logging(config.log_level)
         signer = None
         if config.account is not None:
-            signer = ApeSigner(load_account(config.account), provider.network.ecosystem)
+            signer = ApeSigner(
+                load_account(config.account, unlock=not config.dry_run), provider.network.ecosystem
+            )
         metrics = BotMetrics()
         server = start_server(metrics, config.metrics_host, config.metrics_port)
-        options = RuntimeOptions() if deployments is None else RuntimeOptions(deployments_path=deployments)
         sink = JsonLines() if config.json_output else None
         view = None if config.json_output or config.once else LiveView()
         loop = assemble(
@@ -103,7 +124,6 @@ def cli(
             provider.web3,
             flasharb_abi=project.FlashArb.contract_type.abi,
             signer=signer,
-            options=options,
             sink=sink,
             view=view,
             metrics=metrics,

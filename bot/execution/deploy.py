@@ -69,7 +69,7 @@ def ensure_flasharb(
     record = None if redeploy else deployments.get(chain_id, genesis, NAME)
     if record is None:
         return _deploy(project, chain, account, book, wanted, deployments, chain_id, genesis, creation_hash)
-    contract = _verify(project, chain, book, record, creation_hash, chain_id)
+    contract = _verify(project, chain, book, record, creation_hash, chain_id, deployments.path)
     missing = [e for e in wanted if not contract.isExecutor(e)]
     if not missing:
         logger.info("FlashArb at %s verified on chain %s: nothing to change", record.address, chain_id)
@@ -134,9 +134,9 @@ def _deploy(
 
 
 def _verify(
-    project: Any, chain: Any, book: Any, record: Deployment, creation_hash: str, chain_id: int
+    project: Any, chain: Any, book: Any, record: Deployment, creation_hash: str, chain_id: int, path: Path
 ) -> Any:
-    where = f"FlashArb at {record.address} (chain {chain_id}, recorded in deployments.json)"
+    where = f"FlashArb at {record.address} (chain {chain_id}, recorded in {path})"
     code = bytes(chain.provider.get_code(record.address))
     if not code:
         raise DeploymentError(

@@ -25,6 +25,7 @@ import tomllib
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.errors import AddressBookError, ConfigError
+from bot.execution.deployments import DEFAULT_PATH as DEFAULT_DEPLOYMENTS_PATH
 from bot.ops.units import scaled_exact, usd_to_micro
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +53,7 @@ _MONEY_FIELDS = (
     "min_profit_usd",
     "max_profit_usd",
     "max_gas_price_gwei",
+    "priority_fee_gwei",
     "breaker_loss_limit_usd",
     "low_gas_balance_matic",
 )
@@ -65,6 +67,12 @@ FIXES: dict[str, str] = {
     "min_profit_usd": 'use a non-negative USD amount below max_profit_usd, as a string or integer (e.g. "3")',
     "max_profit_usd": "use a USD amount above min_profit_usd (string or integer), or leave it out for no cap",
     "max_gas_price_gwei": 'use a positive amount of gwei with at most 9 decimals, e.g. "500"',
+    "priority_fee_gwei": (
+        'use a non-negative amount of gwei with at most 9 decimals, not above max_gas_price_gwei, e.g. "30"'
+    ),
+    "max_trades_per_block": "use an integer from 1 to 10",
+    "balancer_pool_ids": 'list Balancer Vault pool ids, each "0x" and 64 hex digits, each once',
+    "deployments_path": "use the path of the deployments file written by `ape run deploy --deployments`",
     "lenders": 'list one or more of "aave", "balancer", "flash_swap", each once',
     "tokens": "list token symbols of the Polygon address book, each once",
     "journal_url": 'use an SQLAlchemy URL, e.g. "sqlite:////path/journal.sqlite" or "postgresql://user@host/db"',
@@ -82,6 +90,8 @@ FIXES: dict[str, str] = {
 _PRIVATE_KEY = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
 _PASSWORD_IN_URL = re.compile(r"(://[^/:@]*:)[^@]*@")
 _NETWORK = re.compile(r"^[a-z0-9_-]+(:[a-z0-9_-]+){0,2}$")
+_POOL_ID = re.compile(r"^0x[0-9a-f]{64}$")
+MAX_TRADES_PER_BLOCK = 10
 
 
 class BotConfig(BaseModel):
@@ -106,11 +116,21 @@ class BotConfig(BaseModel):
     None turns the cap off."""
     max_gas_price_gwei: Decimal = Decimal(500)
     """Never send at a max fee per gas above this, in gwei."""
+    priority_fee_gwei: Decimal = Decimal(30)
+    """Tip per gas of every transaction, in gwei (Polygon's validators take 25-30 gwei). At most
+    max_gas_price_gwei."""
+    max_trades_per_block: int = 1
+    """Opportunities sent per block at most (with disjoint pools, best first)."""
     lenders: tuple[LenderSource, ...] = (LenderSource.AAVE, LenderSource.BALANCER, LenderSource.FLASH_SWAP)
     """Sources of flash-loaned capital the bot may use (at least one)."""
     tokens: tuple[str, ...] = ()
     """Symbols (from the Polygon address book) of the tokens to trade; empty means all of them.
     Aliases are accepted and stored as the book's symbol."""
+    balancer_pool_ids: tuple[str, ...] = ()
+    """Balancer V2 pool ids to trade (weighted pools), added to the ones found from the Vault's
+    PoolRegistered logs. Needed on real Polygon, whose long history is not scanned."""
+    deployments_path: Path = DEFAULT_DEPLOYMENTS_PATH
+    """The deployments file that says where FlashArb is on each chain (written by `ape run deploy`)."""
     journal_url: str = DEFAULT_JOURNAL_URL
     """SQLAlchemy URL of the journal database (SQLite file by default; PostgreSQL works too)."""
     metrics_host: str = "127.0.0.1"
@@ -192,6 +212,34 @@ class BotConfig(BaseModel):
         scaled_exact(value, 9)
         return value
 
+    @field_validator("priority_fee_gwei")
+    @classmethod
+    def _tip(cls, value: Decimal) -> Decimal:
+        if value < 0:
+            raise ValueError("must not be negative")
+        scaled_exact(value, 9)
+        return value
+
+    @field_validator("max_trades_per_block")
+    @classmethod
+    def _trades_per_block(cls, value: int) -> int:
+        if not 1 <= value <= MAX_TRADES_PER_BLOCK:
+            raise ValueError(f"must be from 1 to {MAX_TRADES_PER_BLOCK}")
+        return value
+
+    @field_validator("balancer_pool_ids")
+    @classmethod
+    def _pool_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        ids: list[str] = []
+        for pool_id in value:
+            canonical = pool_id.strip().lower()
+            if not _POOL_ID.match(canonical):
+                raise ValueError(f"{pool_id!r} is not a pool id (0x and 64 hex digits)")
+            if canonical in ids:
+                raise ValueError(f"pool id {canonical} is listed twice")
+            ids.append(canonical)
+        return tuple(ids)
+
     @field_validator("low_gas_balance_matic")
     @classmethod
     def _low_gas(cls, value: Decimal) -> Decimal:
@@ -272,6 +320,11 @@ class BotConfig(BaseModel):
             raise ValueError(
                 f"min_profit_usd: {self.min_profit_usd} must be below max_profit_usd ({self.max_profit_usd})"
             )
+        if self.priority_fee_gwei > self.max_gas_price_gwei:
+            raise ValueError(
+                f"priority_fee_gwei: {self.priority_fee_gwei} must not be above max_gas_price_gwei "
+                f"({self.max_gas_price_gwei}): such a tip could never be paid"
+            )
         if not self.dry_run and self.account is None:
             raise ValueError("account: a live run (dry_run = false) needs the alias of an ape account")
         return self
@@ -291,6 +344,11 @@ class BotConfig(BaseModel):
     def max_gas_price_wei(self) -> int:
         """max_gas_price_gwei in wei."""
         return scaled_exact(self.max_gas_price_gwei, 9)
+
+    @property
+    def priority_fee_wei(self) -> int:
+        """priority_fee_gwei in wei."""
+        return scaled_exact(self.priority_fee_gwei, 9)
 
     @property
     def breaker_loss_limit_micro_usd(self) -> int:

@@ -16,13 +16,11 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from bot.addressbook import AddressBook, load
 from bot.errors import ConfigError
-from bot.execution.deployments import DEFAULT_PATH
-from bot.execution.gas import DEFAULT_PRIORITY_FEE_WEI, GasPricer
+from bot.execution.gas import GasPricer
 from bot.execution.revert import RevertDecoder
 from bot.execution.rpc import Rpc
 from bot.execution.sender import Sender
@@ -52,14 +50,10 @@ USD_SYMBOL = "USDC"
 
 @dataclass(frozen=True, slots=True)
 class RuntimeOptions:
-    """Settings of the runtime that are not the operator's limits (those are in BotConfig)."""
+    """Tuning of the runtime that an operator has no reason to change; every setting is in BotConfig."""
 
-    priority_fee_wei: int = DEFAULT_PRIORITY_FEE_WEI
-    """Tip per gas of every transaction."""
-    deployments_path: Path = DEFAULT_PATH
-    """The deployments file that says where FlashArb is."""
-    max_trades_per_block: int = 1
     receipt_timeout_s: float = 30.0
+    """How long a stopping run waits for the receipts of its transactions in flight."""
     stuck_blocks: int = 5
     max_replacements: int = 2
     usd_symbol: str = USD_SYMBOL
@@ -98,7 +92,7 @@ def assemble(
     rpc = Rpc(w3, retries=options.rpc_retries, backoff_s=options.rpc_backoff_s)
     chain_id = int(rpc.request("eth_chainId", []), 16)
     book = book or load(chain_id)
-    record = find_flasharb(rpc, config.network, options.deployments_path)
+    record = find_flasharb(rpc, config.network, config.deployments_path)
     executor = simulation_sender(rpc, record, signer.address if signer is not None else None, config.network)
     if is_paused(rpc, record.address):
         logger.warning(
@@ -109,7 +103,7 @@ def assemble(
     multicall = Multicall(
         w3, book.multicall3.address, retries=options.rpc_retries, backoff_s=options.rpc_backoff_s
     )
-    pools = tracked_pools(rpc, multicall, book, config.trade_tokens())
+    pools = tracked_pools(rpc, multicall, book, config.trade_tokens(), config.balancer_pool_ids)
     vault_tokens = {t for p in pools.balancer for t in p.tokens}
     lenders = read_lenders(multicall, book, vault_tokens, config.lenders)
     borrowable = set(lenders.terms.aave_assets) | set(lenders.terms.balancer_assets)
@@ -135,7 +129,7 @@ def assemble(
     )
     settings = LoopSettings(
         dry_run=config.dry_run,
-        max_trades_per_block=options.max_trades_per_block,
+        max_trades_per_block=config.max_trades_per_block,
         receipt_timeout_s=options.receipt_timeout_s,
         stuck_blocks=options.stuck_blocks,
         max_replacements=options.max_replacements,
@@ -153,7 +147,7 @@ def assemble(
         flasharb=record.address,
         simulator=Simulator(rpc, record.address, executor, RevertDecoder(abi_entries(flasharb_abi))),
         sender=sender,
-        pricer=GasPricer(options.priority_fee_wei, config.max_gas_price_wei),
+        pricer=GasPricer(config.priority_fee_wei, config.max_gas_price_wei),
         journal=journal,
         run_id=run_id,
         control=control,

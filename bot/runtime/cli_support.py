@@ -30,6 +30,10 @@ def build_config(
     max_gas_gwei: str | None,
     lenders: Sequence[str],
     max_blocks: int | None,
+    priority_fee_gwei: str | None = None,
+    max_trades_per_block: int | None = None,
+    balancer_pool_ids: Sequence[str] = (),
+    deployments_path: Path | None = None,
 ) -> BotConfig:
     """The BotConfig from the file at `path` (if any) and the command line; options not given leave
     the file's value or the default. `max_profit_usd` "off" lifts the cap."""
@@ -45,6 +49,10 @@ def build_config(
         "max_gas_price_gwei": max_gas_gwei,
         "lenders": list(lenders) if lenders else None,
         "max_blocks": max_blocks,
+        "priority_fee_gwei": priority_fee_gwei,
+        "max_trades_per_block": max_trades_per_block,
+        "balancer_pool_ids": list(balancer_pool_ids) if balancer_pool_ids else None,
+        "deployments_path": deployments_path,
     }
     config = load_config(path, values)
     if no_cap:
@@ -52,8 +60,13 @@ def build_config(
     return config
 
 
-def load_account(alias: str) -> Any:
-    """An ape account by alias; "TEST::<n>" is ape's n-th test account (dev chains only)."""
+def load_account(alias: str, unlock: bool = False) -> Any:
+    """An ape account by alias; "TEST::<n>" is ape's n-th test account (dev chains only).
+
+    With `unlock`, a keystore account is unlocked once, here, and set to sign without asking for each
+    transaction (an unattended bot cannot answer prompts): the passphrase comes from the environment
+    variable APE_ACCOUNTS_<alias>_PASSPHRASE, or ape prompts for it (hidden) at start. The passphrase
+    and the key never reach a log line or an error message."""
     from ape import accounts
 
     if alias.upper().startswith("TEST::"):
@@ -64,13 +77,22 @@ def load_account(alias: str) -> Any:
                 f"account: {alias!r} is not a test account index (TEST::0 .. TEST::9)"
             ) from None
     try:
-        return accounts.load(alias)
+        account = accounts.load(alias)
     except Exception as exc:  # ape raises its own AccountsError subclasses
         known = ", ".join(accounts.aliases) or "none"
         raise ConfigError(
             f"account: no ape account {alias!r} ({exc}); known aliases: {known}. "
             "Import a key with `ape accounts import <alias>`"
         ) from None
+    if unlock and hasattr(account, "set_autosign"):
+        try:
+            account.set_autosign(True)
+        except Exception as exc:  # a wrong passphrase (InvalidPasswordError) or an aborted prompt
+            raise ConfigError(
+                f"account: could not unlock the keystore of {alias!r} ({type(exc).__name__}); check the "
+                f"passphrase in APE_ACCOUNTS_{alias}_PASSPHRASE, or unset it to be asked for it"
+            ) from None
+    return account
 
 
 def setup_logging(level: str, handler: logging.Handler | None = None) -> None:

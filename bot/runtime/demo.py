@@ -82,6 +82,7 @@ class DemoChain:
             "dry_run": False,
             "journal_url": f"sqlite:///{self.directory / 'journal.sqlite'}",
             "control_dir": str(self.directory / "control"),
+            "deployments_path": str(self.directory / "deployments.json"),
         }
         base.update({k: v for k, v in values.items() if v is not None})
         if no_max_profit:
@@ -98,9 +99,7 @@ class DemoChain:
             self.provider.web3,
             flasharb_abi=project.FlashArb.contract_type.abi,
             signer=ApeSigner(self.account, self.provider.network.ecosystem),
-            options=RuntimeOptions(
-                deployments_path=self.directory / "deployments.json", receipt_timeout_s=10.0
-            ),
+            options=RuntimeOptions(receipt_timeout_s=10.0),
             sink=sink,
             view=view,
         )
@@ -132,5 +131,8 @@ class DemoChain:
         except KeyboardInterrupt:
             reason = "interrupted (Ctrl-C)"
         finally:
-            loop.close(reason)
+            try:
+                loop.drain()
+            finally:
+                loop.close(reason)
         return reason

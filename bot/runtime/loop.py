@@ -6,9 +6,13 @@
     dry run: journal only | live: sign + send -> receipt -> realised profit from the Trade event ->
     journal, metrics, breaker, live view, JSON events
 
-A transaction not mined within `receipt_timeout_s` stays in flight and is checked every block; after
-`stuck_blocks` blocks it is replaced with fees +12.5 % (up to `max_replacements` times), then
-cancelled. While a transaction is in flight no other trade is sent, so nonces stay in order.
+Sending never blocks the loop: right after the broadcast the receipt is asked for once (a node that
+mines on arrival, like the replica, has it already); a transaction not mined yet stays in flight and
+is checked at the start of every block. After `stuck_blocks` blocks it is replaced with fees +12.5 %
+(up to `max_replacements` times), then cancelled. While a transaction of an earlier block is in flight
+no new trade is sent, so nonces stay in order; trades of the same block (disjoint pools, up to
+`max_trades_per_block`) take consecutive nonces. A run that stops waits up to `receipt_timeout_s` for
+the receipts still in flight, so `--once` reports the outcome of what it sent.
 
 RPC failures are retried inside each call (bot.execution.rpc, bot.market.multicall); a block that still
 fails is logged and skipped, and the loop goes on with the next one. A pool that fails to refresh is
@@ -78,7 +82,7 @@ class LoopSettings:
     """Opportunities with distinct pool sets put to the guards per block, best first: when a guard
     stops the best one (say its profit is above the believable maximum), the next may still be sent."""
     receipt_timeout_s: float = 30.0
-    """How long a send waits for its receipt before leaving it in flight."""
+    """How long a stopping run waits for the receipts of its transactions still in flight."""
     stuck_blocks: int = 5
     """Blocks a transaction may stay in flight before it is replaced with higher fees."""
     max_replacements: int = 2
@@ -282,8 +286,45 @@ class BlockLoop:
         except KeyboardInterrupt:
             reason = "interrupted (Ctrl-C)"
         finally:
-            self.close(reason)
+            try:
+                self.drain(0.0 if reason.startswith("interrupted") else None)
+            finally:
+                self.close(reason)
         return reason
+
+    def drain(self, timeout_s: float | None = None) -> None:
+        """Wait up to `timeout_s` (default `receipt_timeout_s`) for the transactions in flight and
+        record the outcome of those mined; the others stay unsettled in the journal, and the next run
+        picks them up (`resume`)."""
+        if not self.in_flight or self.sender is None:
+            return
+        timeout = self.settings.receipt_timeout_s if timeout_s is None else timeout_s
+        deadline = time.monotonic() + timeout
+        report = BlockReport(self.last_block or 0)
+        delay = 0.05
+        while self.in_flight:
+            still: list[InFlight] = []
+            for flight in self.in_flight:
+                try:
+                    found = self.sender.receipt(flight.latest)
+                except RpcError as exc:
+                    logger.warning("could not read the receipt of %s: %s", flight.latest.hash, exc)
+                    found = None
+                if found is None:
+                    still.append(flight)
+                else:
+                    self._settle(flight, *found, report)
+            self.in_flight = still
+            if not still or time.monotonic() >= deadline:
+                break
+            time.sleep(delay)
+            delay = min(2 * delay, 1.0)
+        for flight in self.in_flight:
+            logger.warning(
+                "stopping with %s (nonce %d) not mined: the next run resumes it from the journal",
+                flight.latest.hash,
+                flight.latest.nonce,
+            )
 
     # --- one block --------------------------------------------------------------------------------
 
@@ -496,8 +537,9 @@ class BlockLoop:
             )
         if not decision.taken:
             return decided(decision.reason.value, decision.detail)
-        if self.in_flight:
-            return decided(TX_IN_FLIGHT, f"waiting for {self.in_flight[0].latest.hash} to be mined")
+        earlier = [f for f in self.in_flight if f.first_block < block]
+        if earlier:
+            return decided(TX_IN_FLIGHT, f"waiting for {earlier[0].latest.hash} to be mined")
 
         route = route_for(opportunity)
         calldata = execute_calldata(encode(route))
@@ -557,14 +599,13 @@ class BlockLoop:
         event["tx"] = sent.hash
         event["nonce"] = sent.nonce
         flight = InFlight(opportunity_id, sent, block, opportunity.asset, predicted_profit(opportunity))
-        found = self.sender.wait(sent, timeout_s=self.settings.receipt_timeout_s)
+        try:
+            found = self.sender.receipt(sent)  # one look, no waiting: the next blocks check again
+        except RpcError as exc:
+            logger.warning("block %d: could not read the receipt of %s yet: %s", block, sent.hash, exc)
+            found = None
         if found is None:
-            logger.warning(
-                "block %d: %s not mined within %.0f s; tracking it",
-                block,
-                sent.hash,
-                self.settings.receipt_timeout_s,
-            )
+            logger.info("block %d: %s not mined yet; checking it every block", block, sent.hash)
             self.in_flight.append(flight)
             return
         version, receipt = found

@@ -4,7 +4,7 @@ address book that have code on this chain.
 
 Balancer has no on-chain registry to ask by token. On a short chain (the local replica, a dev chain:
 head below `LOG_SCAN_MAX_HEAD`) the pools come from the Vault's PoolRegistered events; on a long one
-they are left out unless pool ids are given.
+they are left out, and only the pool ids of the configuration (`balancer_pool_ids`) are tracked.
 """
 
 from __future__ import annotations
@@ -66,14 +66,23 @@ def curve_pools(rpc: Rpc, book: AddressBook) -> list[str]:
     return [p.address for p in (*book.curve.pools, *book.curve.replica_pools) if rpc.code(p.address)]
 
 
-def tracked_pools(rpc: Rpc, multicall: Multicall, book: AddressBook, symbols: Sequence[str]) -> PoolSet:
-    """The pools among the tokens named by `symbols`."""
+def tracked_pools(
+    rpc: Rpc,
+    multicall: Multicall,
+    book: AddressBook,
+    symbols: Sequence[str],
+    extra_balancer_pool_ids: Sequence[str] = (),
+) -> PoolSet:
+    """The pools among the tokens named by `symbols`, plus the Balancer pools `extra_balancer_pool_ids`
+    (configured; a configured id the Vault does not know raises ConfigError)."""
     tokens = [book.token(s).address for s in symbols]
+    scanned = balancer_pool_ids(rpc, multicall, book.balancer_v2.vault, tokens)
+    ids = list(dict.fromkeys([*(p.lower() for p in extra_balancer_pool_ids), *(p.lower() for p in scanned)]))
     pools = discover(
         multicall,
         book,
         tokens,
-        balancer_pool_ids=balancer_pool_ids(rpc, multicall, book.balancer_v2.vault, tokens),
+        balancer_pool_ids=ids,
         curve_pools=curve_pools(rpc, book),
     )
     return pools

@@ -42,6 +42,8 @@ def find_flasharb(rpc: Rpc, network: str, path: Path = DEFAULT_PATH) -> Deployme
     chain = identify(rpc)
     record = Deployments(path).get(chain.chain_id, chain.genesis, NAME)
     deploy = f"ape run deploy --network {network} --account <owner alias> --executor <bot address>"
+    if Path(path).resolve() != DEFAULT_PATH.resolve():
+        deploy += f" --deployments {path}"
     if record is None:
         raise DeploymentError(
             f"no FlashArb deployment is recorded for chain {chain.chain_id} (genesis {chain.genesis}) in "

@@ -16,6 +16,7 @@ from eth_utils.crypto import keccak
 from bot.execution.deploy import ensure_flasharb
 from bot.execution.signer import ApeSigner
 from bot.ops.config import make_config
+from bot.ops.metrics import BotMetrics
 from bot.runtime.assemble import RuntimeOptions, assemble
 from bot.runtime.events import Recorder
 from bot.runtime.loop import BlockLoop
@@ -57,7 +58,14 @@ def make_bot(project: Any, networks: Any, w3: Any, deployed: Deployed, tmp_path:
     test share the journal and control directory (a restart is a second make_bot)."""
     made: list[BlockLoop] = []
 
-    def make(dry_run: bool = False, account: str | None = "TEST::0", **values: Any) -> Bot:
+    def make(
+        dry_run: bool = False,
+        account: str | None = "TEST::0",
+        signing_account: Any = None,
+        metrics: BotMetrics | None = None,
+        **values: Any,
+    ) -> Bot:
+        """`signing_account` (an ape account) signs instead of test account 0."""
         config = make_config(
             {
                 "network": "polygon:mainnet-fork:foundry",
@@ -65,19 +73,22 @@ def make_bot(project: Any, networks: Any, w3: Any, deployed: Deployed, tmp_path:
                 "dry_run": dry_run,
                 "journal_url": f"sqlite:///{tmp_path / 'journal.sqlite'}",
                 "control_dir": str(tmp_path / "control"),
+                "deployments_path": str(deployed.path),
                 "max_profit_usd": None,
                 **values,
             }
         )
-        signer = ApeSigner(deployed.owner, networks.provider.network.ecosystem) if account else None
+        ecosystem = networks.provider.network.ecosystem
+        signer = ApeSigner(signing_account or deployed.owner, ecosystem) if account else None
         events = Recorder()
         loop = assemble(
             config,
             w3,
             flasharb_abi=project.FlashArb.contract_type.abi,
             signer=signer,
-            options=RuntimeOptions(deployments_path=deployed.path, receipt_timeout_s=10.0),
+            options=RuntimeOptions(receipt_timeout_s=10.0),
             sink=events,
+            metrics=metrics,
         )
         made.append(loop)
         return Bot(loop, events)

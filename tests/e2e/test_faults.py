@@ -34,6 +34,7 @@ def test_the_loop_survives_429s_and_dropped_replies(
                 "max_profit_usd": None,
                 "journal_url": f"sqlite:///{tmp_path / 'journal.sqlite'}",
                 "control_dir": str(tmp_path / "control"),
+                "deployments_path": str(deployed.path),
             }
         )
         events = Recorder()
@@ -42,7 +43,7 @@ def test_the_loop_survives_429s_and_dropped_replies(
             flaky,
             flasharb_abi=project.FlashArb.contract_type.abi,
             signer=ApeSigner(deployed.owner, networks.provider.network.ecosystem),
-            options=RuntimeOptions(deployments_path=deployed.path, rpc_backoff_s=0.01, receipt_timeout_s=10),
+            options=RuntimeOptions(rpc_backoff_s=0.01, receipt_timeout_s=10),
             sink=events,
         )
         loop.rpc.backoff_s = loop.multicall.backoff_s = 0.01
@@ -51,6 +52,7 @@ def test_the_loop_survives_429s_and_dropped_replies(
             mine(w3)
             if loop.step() is not None:
                 processed += 1
+        loop.drain()
         loop.close("test done")
     assert proxy.counts["429"] >= 2 and proxy.counts["drop"] >= 2, proxy.counts
     assert processed >= 4

@@ -9,7 +9,20 @@ from typing import Any
 import pytest
 
 from bot.errors import ConfigError
-from bot.ops.config import DEFAULT_JOURNAL_URL, BotConfig, LenderSource, load_config, make_config
+from bot.execution.deployments import DEFAULT_PATH as DEFAULT_DEPLOYMENTS_PATH
+from bot.ops.config import (
+    DEFAULT_JOURNAL_URL,
+    PROJECT_ROOT,
+    BotConfig,
+    LenderSource,
+    load_config,
+    make_config,
+    read_file,
+)
+
+EXAMPLE = PROJECT_ROOT / "bot.example.toml"
+COMMAND_LINE_ONLY = {"network", "once", "json_output", "max_blocks"}
+"""Settings that only make sense per invocation, so the example file leaves them out."""
 
 
 def test_defaults() -> None:
@@ -23,6 +36,9 @@ def test_defaults() -> None:
     assert config.lenders == (LenderSource.AAVE, LenderSource.BALANCER, LenderSource.FLASH_SWAP)
     assert config.journal_url == DEFAULT_JOURNAL_URL and config.journal_url.startswith("sqlite:///")
     assert config.metrics_port == 0
+    assert config.priority_fee_gwei == Decimal(30) and config.priority_fee_wei == 30 * 10**9
+    assert config.max_trades_per_block == 1 and config.balancer_pool_ids == ()
+    assert config.deployments_path == DEFAULT_DEPLOYMENTS_PATH
     assert "WMATIC" in config.trade_tokens() and "USDC.e" in config.trade_tokens()
 
 
@@ -67,6 +83,14 @@ def test_max_profit_none_turns_the_cap_off() -> None:
         ({"max_profit_usd": "0"}, "max_profit_usd", "must be above 0"),
         ({"max_gas_price_gwei": "0"}, "max_gas_price_gwei", "must be above 0"),
         ({"max_gas_price_gwei": "1.0000000001"}, "max_gas_price_gwei", "more than 9 decimal places"),
+        ({"priority_fee_gwei": "-1"}, "priority_fee_gwei", "must not be negative"),
+        ({"priority_fee_gwei": 30.5}, "priority_fee_gwei", "binary floats"),
+        ({"priority_fee_gwei": "0.0000000001"}, "priority_fee_gwei", "more than 9 decimal places"),
+        ({"priority_fee_gwei": "60", "max_gas_price_gwei": "50"}, "priority_fee_gwei", "could never be paid"),
+        ({"max_trades_per_block": 0}, "max_trades_per_block", "from 1 to 10"),
+        ({"max_trades_per_block": 11}, "max_trades_per_block", "from 1 to 10"),
+        ({"balancer_pool_ids": ["0x1234"]}, "balancer_pool_ids", "'0x1234' is not a pool id"),
+        ({"balancer_pool_ids": ["0x" + "ab" * 32, "0x" + "AB" * 32]}, "balancer_pool_ids", "listed twice"),
         ({"lenders": []}, "lenders", "at least one lender"),
         ({"lenders": ["aave", "aave"]}, "lenders", "listed twice"),
         ({"lenders": ["compound"]}, "lenders", "'aave', 'balancer' or 'flash_swap'"),
@@ -131,3 +155,58 @@ def test_config_file_errors(tmp_path: Path) -> None:
 def test_config_hash_follows_the_settings() -> None:
     assert BotConfig().config_hash() == BotConfig().config_hash()
     assert BotConfig().config_hash() != make_config({"min_profit_usd": "4"}).config_hash()
+
+
+def test_runtime_settings_from_file_and_overrides(tmp_path: Path) -> None:
+    pool_id = "0x" + "Ab" * 32
+    path = tmp_path / "bot.toml"
+    path.write_text(
+        f'priority_fee_gwei = "31.5"\nmax_trades_per_block = 3\nbalancer_pool_ids = ["{pool_id}"]\n'
+        'deployments_path = "records/deployments.json"\n'
+    )
+    config = load_config(path, {"max_trades_per_block": 2})
+    assert config.priority_fee_wei == 31_500_000_000
+    assert config.max_trades_per_block == 2  # the override wins
+    assert config.balancer_pool_ids == (pool_id.lower(),)
+    assert config.deployments_path == Path("records/deployments.json")
+    assert config.config_hash() != load_config(path).config_hash()
+
+
+def _setting_lines(path: Path) -> list[str]:
+    """The file's `key = value` lines, the commented-out examples (`# key = value`) uncommented."""
+    lines = []
+    for line in path.read_text().splitlines():
+        body = line.removeprefix("# ")
+        if "=" in body and body.split("=", 1)[0].strip() in BotConfig.model_fields:
+            lines.append(body)
+    return lines
+
+
+def _resolved(field: str, value: Any) -> Any:
+    """Relative paths in the example are relative to the repository root, where it is meant to run."""
+    relative_sqlite = str(value).startswith("sqlite:///") and not str(value).startswith("sqlite:////")
+    if field == "journal_url" and relative_sqlite:
+        return f"sqlite:///{PROJECT_ROOT / str(value).removeprefix('sqlite:///')}"
+    if isinstance(value, Path) and not value.is_absolute():
+        return PROJECT_ROOT / value
+    return value
+
+
+def test_example_file_loads_and_states_the_defaults() -> None:
+    stated = read_file(EXAMPLE)
+    config = load_config(EXAMPLE)
+    defaults = BotConfig()
+    assert stated, "bot.example.toml states no setting"
+    for field in stated:
+        assert _resolved(field, getattr(config, field)) == _resolved(field, getattr(defaults, field)), field
+
+
+def test_example_file_names_every_setting_and_its_commented_examples_are_valid(tmp_path: Path) -> None:
+    lines = _setting_lines(EXAMPLE)
+    named = {line.split("=", 1)[0].strip() for line in lines}
+    assert named == set(BotConfig.model_fields) - COMMAND_LINE_ONLY
+    uncommented = tmp_path / "uncommented.toml"
+    uncommented.write_text("\n".join(lines) + "\n")
+    config = load_config(uncommented)  # account: a valid alias; deployments_path: the default file
+    assert config.account is not None
+    assert _resolved("deployments_path", config.deployments_path) == DEFAULT_DEPLOYMENTS_PATH
