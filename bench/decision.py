@@ -8,6 +8,10 @@ Two pool sets:
   about 5,000 cycles, at consistent prices with small noise, in which a few pools move every block
   ("quiet": 3 pools by 0.2-1 %, "busy": 15 pools by 0.5-5 %).
 
+The searcher keeps sizing results from one block to the next for cycles whose pools did not move
+(bot.search.searcher), so each synthetic block is timed after the one before it, as in the bot's loop;
+the replica rows repeat one block, so they drop what was kept before each timing (a cold start).
+
 The chain reads themselves are not timed (they are one eth_call: see the fork tests); everything after
 the bytes arrive is. Run: `.venv/bin/python -m bench.decision` (add `--blocks N` for more blocks).
 """
@@ -182,6 +186,7 @@ def replica_rows(blocks: int) -> list[str]:
             block = reader.block_of(results)
             timing = Timing()
             for _ in range(blocks):
+                searcher.forget()  # the same block again: time it as new, not from the kept sizings
                 decide(reader, plan, results, block, searcher, timing)
             rows.append(row(f"replica, {label}", len(pools), len(cycles), timing))
     return rows

@@ -129,8 +129,36 @@ def virtual_reserves(snapshot: PoolSnapshot, leg: Leg) -> tuple[float, float, fl
         # out = b_out (1 - (b_in / (b_in + x)) ** r): match out'(0) and out''(0)
         a = 2 * b_in / (r + 1)
         return a, a * b_out * r / b_in, 1 - weighted.swap_fee_percentage / _ONE_18
-    curve = snapshot.state
-    rate = math.exp(_curve_log_rate(snapshot, leg, None)) / (1 - curve.fee / FEE_DENOMINATOR)
-    # a StableSwap curve is far flatter than x*y = k near balance: a deep virtual pool
-    depth = float(curve.balances[leg.index_in]) * max(1.0, curve.amp / curve.a_precision)
-    return depth, depth * rate, 1 - curve.fee / FEE_DENOMINATOR
+    return _curve_virtual_reserves(snapshot, leg)
+
+
+def _curve_virtual_reserves(snapshot: CurvePoolSnapshot, leg: Leg) -> tuple[float, float, float] | None:
+    """The constant-product curve with the StableSwap hop's slope and curvature at zero size. With the
+    invariant F = Ann*sum(x) + D - Ann*D - P (P = D**(n+1) / (n**n * prod x)): F_k = Ann + P/x_k,
+    F_kk = -2P/x_k**2, F_ij = -P/(x_i*x_j); the hop's output o(x) = y0 - y(x_i + x) has
+    o' = F_i/F_j and o'' = (F_ii - 2*F_ij*o' + F_jj*o'**2) / F_j (implicit differentiation). A curve
+    g*b*x / (a + g*x) has o' = g*b/a and o'' = -2*g**2*b/a**2, so a = -2*g*o'/o'' and b = a*o'/g."""
+    state = snapshot.state
+    i, j = leg.index_in, leg.index_out
+    mul = state.precision_multipliers
+    xp = [b * m for b, m in zip(state.balances, mul, strict=True)]
+    if any(x <= 0 for x in xp):
+        return None
+    n = len(xp)
+    d = get_d(xp, state.amp, state.a_precision)
+    log_p = (n + 1) * math.log(d) - n * math.log(n) - sum(math.log(x) for x in xp)
+    ann = state.amp * n / state.a_precision
+    x_i, x_j = float(xp[i]), float(xp[j])
+    p_i, p_j = math.exp(log_p - math.log(x_i)), math.exp(log_p - math.log(x_j))  # P/x_i, P/x_j
+    f_i, f_j = ann + p_i, ann + p_j
+    slope = f_i / f_j
+    f_ii, f_jj, f_ij = -2 * p_i / x_i, -2 * p_j / x_j, -p_i / x_j
+    curvature = (f_ii - 2 * f_ij * slope + f_jj * slope * slope) / f_j
+    g = 1 - state.fee / FEE_DENOMINATOR
+    # raw units: x_raw * mul_i in, out / mul_j out, fee taken from the output
+    slope_raw = slope * mul[i] / mul[j] * g
+    curvature_raw = curvature * mul[i] * mul[i] / mul[j] * g
+    if not curvature_raw < 0 or slope_raw <= 0:
+        return None
+    a = -2 * g * slope_raw / curvature_raw
+    return a, a * slope_raw / g, g

@@ -19,6 +19,12 @@ exact net profit once sized) is sized, or taken when its exact profit is the hig
 whose pools a taken trade moved is bounded again on the state after that trade. This takes the same
 trades as `select(search(...))` (both take the best that still pays and re-evaluate what shares a
 pool with it), while sizing only the cycles that could still win.
+
+Sizing is a pure function of the cycle, the lender option and its pools' states, so its result is
+kept from one block to the next, keyed by those states' values (`state_key`): a cycle whose pools did
+not move is not sized again, and neither is one re-sized on the state an identical trade left
+(blocks often repeat the same trades). Results unused for a whole block are dropped. The amounts are
+still re-run with the exact integer math and priced at the block's gas fee and prices.
 """
 
 from __future__ import annotations
@@ -117,6 +123,14 @@ class SearchResult:
     stats: SearchStats
 
 
+def state_key(snapshot: PoolSnapshot) -> object:
+    """What a pool's quotes depend on, as a hashable value (the block number left out): two snapshots
+    with equal keys quote every amount the same."""
+    if isinstance(snapshot, V2PairSnapshot):
+        return (snapshot.address, snapshot.reserve0, snapshot.reserve1, snapshot.fee_bps)
+    return snapshot.state
+
+
 class Searcher:
     """Searches a fixed set of cycles block after block."""
 
@@ -160,6 +174,10 @@ class Searcher:
             for c, opts in zip(self.cycles, self.options, strict=True)
         ]
         """Gas of each cycle with its cheapest-gas lender and no V3 tick crossed: a lower bound."""
+        self._sized: dict[tuple[Cycle, LenderOption, tuple[object, ...]], Sized | None] = {}
+        """Sizing results of this block (see the module docstring)."""
+        self._sized_before: dict[tuple[Cycle, LenderOption, tuple[object, ...]], Sized | None] = {}
+        """Sizing results of the block before, promoted to `_sized` when used again."""
         self.thresholds = np.array(
             [math.log1p(opts[0].fee_bps / 10_000) if opts else math.inf for opts in self.options],
             dtype=np.float64,
@@ -190,6 +208,16 @@ class Searcher:
 
     # --- sizing and pricing one cycle -------------------------------------------------------------
 
+    def new_block(self) -> None:
+        """Start a block: the sizing results of the last block stay available one more block."""
+        self._sized_before = self._sized
+        self._sized = {}
+
+    def forget(self) -> None:
+        """Drop every kept sizing result (the next block sizes from scratch)."""
+        self._sized_before = {}
+        self._sized = {}
+
     def evaluate(
         self,
         cycle: Cycle,
@@ -207,12 +235,19 @@ class Searcher:
             return None, 0
         present: list[PoolSnapshot] = [s for s in snapshots if s is not None]
         quoters = [quoter(s, leg) for s, leg in zip(present, cycle.legs, strict=True)]
+        states = tuple(state_key(s) for s in present)
         evaluations = 0
         best: Opportunity | None = None
         for option in options:
-            sized = self._size(cycle, present, quoters, option)
-            if sized is not None:
-                evaluations += sized.evaluations
+            key = (cycle, option, states)
+            if key in self._sized:
+                sized = self._sized[key]
+            elif key in self._sized_before:
+                sized = self._sized[key] = self._sized_before[key]
+            else:
+                sized = self._sized[key] = self._size(cycle, present, quoters, option)
+                if sized is not None:
+                    evaluations += sized.evaluations
             if sized is None or sized.profit <= 0:
                 if option.cap is None:
                     break
@@ -322,6 +357,7 @@ class Searcher:
         if fee_per_gas < 0:
             raise ConfigError(f"fee_per_gas must not be negative, got {fee_per_gas}")
         started = time.perf_counter()
+        self.new_block()
         if prices is None:
             prices = build_price_table(market, self.native)
         passing = self.screen(market)
@@ -407,6 +443,7 @@ class Searcher:
         if fee_per_gas < 0:
             raise ConfigError(f"fee_per_gas must not be negative, got {fee_per_gas}")
         started = time.perf_counter()
+        self.new_block()
         if prices is None:
             prices = build_price_table(market, self.native)
         passing = self.screen(market)
