@@ -10,7 +10,7 @@ pool) or whose rates move (metapools, rate oracles) are not this formula: do not
 Vyper's uint256 arithmetic reverts on underflow and division by zero; so does this module (AmmError).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.errors import AmmError
 
@@ -39,6 +39,9 @@ class CurvePoolState:
     """fee(): the swap fee with 1e10 precision (4_000_000 = 0.04 %)."""
     a_precision: int = 100
     """A_PRECISION of the pool's code: 100 for the plain-pool template, 1 for the classic 3pool."""
+    _invariant: list[int] = field(default_factory=list, init=False, repr=False, compare=False, hash=False)
+    """The invariant D of this snapshot, computed on first use (it depends only on the fields above,
+    so every quote on the snapshot shares it). Holds no reference back to the state."""
 
     def __post_init__(self) -> None:
         n = len(self.coins)
@@ -62,6 +65,14 @@ class CurvePoolState:
             )
         if not 0 <= self.fee < FEE_DENOMINATOR:
             raise AmmError(f"{where}: fee {self.fee} must be in [0, {FEE_DENOMINATOR})")
+
+    def invariant(self) -> int:
+        """D for this snapshot's balances: get_D over the normalised balances, computed once."""
+        cached = self._invariant
+        if not cached:
+            xp = [b * m for b, m in zip(self.balances, self.precision_multipliers, strict=True)]
+            cached.append(get_d(xp, self.amp, self.a_precision))
+        return cached[0]
 
     def index(self, coin: str) -> int:
         """Position of `coin` in the pool (case-insensitive address match)."""
@@ -94,14 +105,25 @@ def get_d(xp: tuple[int, ...] | list[int], amp: int, a_precision: int = 100) -> 
     raise AmmError("Curve get_D: did not converge in 255 iterations")
 
 
-def get_y(i: int, j: int, x: int, xp: tuple[int, ...] | list[int], amp: int, a_precision: int = 100) -> int:
-    """The new normalised balance of coin j when coin i's becomes x, D held constant (Curve's get_y)."""
+def get_y(
+    i: int,
+    j: int,
+    x: int,
+    xp: tuple[int, ...] | list[int],
+    amp: int,
+    a_precision: int = 100,
+    d: int | None = None,
+) -> int:
+    """The new normalised balance of coin j when coin i's becomes x, D held constant (Curve's get_y).
+    `d` is get_D(xp, amp) when the caller already has it (the pool recomputes it every call; the value
+    is the same, so passing it changes nothing but the time)."""
     n = len(xp)
     if i == j:
         raise AmmError(f"Curve get_y: cannot exchange coin {i} for itself")
     if not (0 <= i < n and 0 <= j < n):
         raise AmmError(f"Curve get_y: coin index {i} or {j} is outside 0..{n - 1}")
-    d = get_d(xp, amp, a_precision)
+    if d is None:
+        d = get_d(xp, amp, a_precision)
     ann = amp * n
     c = d
     s = 0
@@ -141,7 +163,7 @@ def get_dy(state: CurvePoolState, i: int, j: int, dx: int) -> int:
     mul = state.precision_multipliers
     xp = [b * m for b, m in zip(state.balances, mul, strict=True)]
     x = xp[i] + dx * mul[i]
-    y = get_y(i, j, x, xp, state.amp, state.a_precision)
+    y = get_y(i, j, x, xp, state.amp, state.a_precision, state.invariant())
     dy = xp[j] - y - 1  # -1 against rounding in the pool's favour
     if dy < 0:
         raise AmmError(f"Curve get_dy on {state.address}: output underflows for dx {dx} (too small to trade)")
