@@ -352,8 +352,11 @@ class Searcher:
 
     # --- the whole block --------------------------------------------------------------------------
 
-    def search(self, market: MarketState, fee_per_gas: int, prices: PriceTable | None = None) -> SearchResult:
-        """Screen, size and price every cycle on `market`; the net-profitable ones, best first."""
+    def _open_block(
+        self, market: MarketState, fee_per_gas: int, prices: PriceTable | None
+    ) -> tuple[float, PriceTable, npt.NDArray[Any], float]:
+        """The start shared by `search` and `decide`: check the fee, start the block's sizing cache,
+        price the block and screen it. Returns (start time, prices, passing cycles, screen end time)."""
         if fee_per_gas < 0:
             raise ConfigError(f"fee_per_gas must not be negative, got {fee_per_gas}")
         started = time.perf_counter()
@@ -361,7 +364,11 @@ class Searcher:
         if prices is None:
             prices = build_price_table(market, self.native)
         passing = self.screen(market)
-        screened = time.perf_counter()
+        return started, prices, passing, time.perf_counter()
+
+    def search(self, market: MarketState, fee_per_gas: int, prices: PriceTable | None = None) -> SearchResult:
+        """Screen, size and price every cycle on `market`; the net-profitable ones, best first."""
+        started, prices, passing, screened = self._open_block(market, fee_per_gas, prices)
         found = []
         evaluations = 0
         for index in passing:
@@ -440,14 +447,7 @@ class Searcher:
     ) -> Decision:
         """The block's trades: screen, then size lazily in order of a safe profit bound (class
         docstring). At most `max_trades` are taken."""
-        if fee_per_gas < 0:
-            raise ConfigError(f"fee_per_gas must not be negative, got {fee_per_gas}")
-        started = time.perf_counter()
-        self.new_block()
-        if prices is None:
-            prices = build_price_table(market, self.native)
-        passing = self.screen(market)
-        screened = time.perf_counter()
+        started, prices, passing, screened = self._open_block(market, fee_per_gas, prices)
         minimum = self.config.min_net_profit_native
         state = market
         taken: list[Opportunity] = []
