@@ -14,10 +14,11 @@ from typing import Any
 
 from eth_abi.abi import decode
 from eth_abi.exceptions import DecodingError
-from eth_utils.crypto import keccak
 
-ERROR_STRING = keccak(text="Error(string)")[:4]
-PANIC = keccak(text="Panic(uint256)")[:4]
+from bot.market.abi import selector
+
+ERROR_STRING = selector("Error(string)")
+PANIC = selector("Panic(uint256)")
 
 MARKET_MOVED = frozenset({"InsufficientProfit", "InsufficientOutput", "PartialFill"})
 """Errors that mean the prices moved between the read and the trade: a normal race, not a fault."""
@@ -88,8 +89,8 @@ class RevertDecoder:
             inputs = entry.get("inputs", ())
             types = tuple(_type_string(i) for i in inputs)
             names = tuple(str(i.get("name") or f"arg{k}") for k, i in enumerate(inputs))
-            selector = keccak(text=f"{entry['name']}({','.join(types)})")[:4]
-            self.errors[selector] = (str(entry["name"]), names, types)
+            code = selector(f"{entry['name']}({','.join(types)})")
+            self.errors[code] = (str(entry["name"]), names, types)
 
     def decode(self, data: bytes | str | None) -> Revert:
         if data is None:

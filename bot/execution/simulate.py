@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eth_abi.abi import encode
-from eth_utils.crypto import keccak
 
 from bot.execution.revert import Revert, RevertDecoder, revert_data
 from bot.execution.rpc import NodeReplyError, Rpc, as_int
+from bot.market.abi import selector
 
-EXECUTE = keccak(text="execute(bytes)")[:4]
+EXECUTE = selector("execute(bytes)")
 
 
 def execute_calldata(route: bytes) -> bytes:

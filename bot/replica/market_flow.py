@@ -33,6 +33,7 @@ from eth_utils.crypto import keccak
 
 from bot.addressbook import AddressBook, load
 from bot.errors import ReplicaError
+from bot.market.abi import selector
 from bot.replica.deal import deal
 from bot.replica.manifest import Manifest
 
@@ -59,20 +60,16 @@ SIZE_BANDS_PPM: tuple[tuple[int, int, int], ...] = (
 on the replica's $0.1-3M pools opens a gap worth a few to tens of USD after both venues' fees."""
 
 
-def _selector(signature: str) -> bytes:
-    return keccak(text=signature)[:4]
-
-
-APPROVE = _selector("approve(address,uint256)")
-ALLOWANCE = _selector("allowance(address,address)")
-V2_SWAP = _selector("swapExactTokensForTokens(uint256,uint256,address[],address,uint256)")
-V2_RESERVES = _selector("getReserves()")
-V3_SWAP = _selector("exactInputSingle((address,address,uint24,address,uint256,uint256,uint256,uint160))")
-BALANCE_OF = _selector("balanceOf(address)")
-VAULT_SWAP = _selector(
+APPROVE = selector("approve(address,uint256)")
+ALLOWANCE = selector("allowance(address,address)")
+V2_SWAP = selector("swapExactTokensForTokens(uint256,uint256,address[],address,uint256)")
+V2_RESERVES = selector("getReserves()")
+V3_SWAP = selector("exactInputSingle((address,address,uint24,address,uint256,uint256,uint256,uint160))")
+BALANCE_OF = selector("balanceOf(address)")
+VAULT_SWAP = selector(
     "swap((bytes32,uint8,address,address,uint256,bytes),(address,bool,address,bool),uint256,uint256)"
 )
-VAULT_POOL_TOKENS = _selector("getPoolTokens(bytes32)")
+VAULT_POOL_TOKENS = selector("getPoolTokens(bytes32)")
 TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
 
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 from eth_abi.abi import decode, encode
 from eth_utils.address import to_checksum_address
-from eth_utils.crypto import keccak
 
 from bot.addressbook import AddressBook
 from bot.errors import RpcError
+from bot.market.abi import selector
 from bot.market.multicall import Call, Multicall
 from bot.ops.config import LenderSource
 from bot.route.model import Lender
@@ -28,15 +28,11 @@ A_TOKEN_WORD = 8
 """getReserveData(asset): the aToken address is the 9th word of ReserveData."""
 
 
-def _selector(signature: str) -> bytes:
-    return keccak(text=signature)[:4]
-
-
-PREMIUM_TOTAL = _selector("FLASHLOAN_PREMIUM_TOTAL()")
-RESERVES_LIST = _selector("getReservesList()")
-RESERVE_DATA = _selector("getReserveData(address)")
-BALANCE_OF = _selector("balanceOf(address)")
-FLASH_FEE = _selector("getFlashLoanFeePercentage()")
+PREMIUM_TOTAL = selector("FLASHLOAN_PREMIUM_TOTAL()")
+RESERVES_LIST = selector("getReservesList()")
+RESERVE_DATA = selector("getReserveData(address)")
+BALANCE_OF = selector("balanceOf(address)")
+FLASH_FEE = selector("getFlashLoanFeePercentage()")
 
 
 def balance_call(token: str, holder: str) -> Call:

@@ -11,17 +11,17 @@ from pathlib import Path
 
 from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
-from eth_utils.crypto import keccak
 
 from bot.errors import DeploymentError
 from bot.execution.deployments import DEFAULT_PATH, Deployment, Deployments
 from bot.execution.rpc import Rpc
+from bot.market.abi import selector
 
 logger = logging.getLogger(__name__)
 
 NAME = "FlashArb"
-IS_EXECUTOR = keccak(text="isExecutor(address)")[:4]
-PAUSED = keccak(text="paused()")[:4]
+IS_EXECUTOR = selector("isExecutor(address)")
+PAUSED = selector("paused()")
 
 
 @dataclass(frozen=True, slots=True)
