@@ -1,10 +1,8 @@
 # FlashArb. `make demo` shows the bot on the local Polygon replica; `make test` runs the suite.
+# Every target calls the tools in .venv directly, exactly as `source .venv/bin/activate` would: the
+# environment's .pth hook (tools/setup.sh) puts anvil and the solc shim in place, nothing here does.
 SHELL := /bin/bash
-export PATH := $(CURDIR)/.tools/bin:$(PATH)
-export SOLCX_BINARY_PATH := $(CURDIR)/.tools/solc
 APE := $(CURDIR)/.venv/bin/ape
-# Fork caches of the replica and of real Polygon must never mix: each gets its own ape data folder.
-TEST_DATA := $(CURDIR)/.ape-data/$(if $(FLASHARB_POLYGON_RPC),polygon,replica)
 
 .PHONY: setup lint test demo replica bench-gas bench-v3 bench-decision bench-sizing lock clean
 
@@ -16,7 +14,7 @@ lint: setup
 	.venv/bin/mypy
 
 test: setup
-	APE_DATA_FOLDER=$(TEST_DATA) $(APE) test --network polygon:mainnet-fork:foundry $(ARGS)
+	$(APE) test $(ARGS)
 
 demo: setup
 	$(APE) run demo $(ARGS)

@@ -39,3 +39,8 @@ class RouteError(FlashArbError):
 class DeploymentError(FlashArbError):
     """A recorded deployment does not match the chain (missing code, other code, other settings), or
     a deployment could not be made; the message names the contract, the field and the fix."""
+
+
+class NetworkError(FlashArbError):
+    """The chosen network cannot be used: an RPC URL is missing or unreachable, or the chain is not
+    Polygon; the message names the variable or option to set and the command that fixes it."""

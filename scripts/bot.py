@@ -1,7 +1,7 @@
 """`ape run bot`: watch every block, find arbitrage cycles, and send the profitable ones.
 
-    ape run bot --network polygon:replica:node --dry-run --once        # paper trading, one block
-    ape run bot --network polygon:mainnet:node --account bot --live    # sends real transactions
+    ape run bot                                           # paper trading on a replica being served
+    ape run bot --network polygon --account bot --live    # real Polygon (FLASHARB_POLYGON_RPC)
 
 Paper trading (--dry-run) is the default: it simulates and journals, never sends. Control a running
 bot from another terminal with `ape run botctl pause|resume|stop|status|reset-breaker`.
@@ -10,13 +10,22 @@ bot from another terminal with `ape run botctl pause|resume|stop|status|reset-br
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
-from ape.cli import ConnectedProviderCommand
+
+from bot.runtime.console import logs_to_stderr
+
+logs_to_stderr()
 
 
-@click.command(cls=ConnectedProviderCommand, help=__doc__.split("\n\n")[0])
+@click.command(help=__doc__.split("\n\n")[0])
+@click.option(
+    "--network",
+    default=None,
+    metavar="polygon|polygon:replica",
+    help="polygon = real Polygon (needs FLASHARB_POLYGON_RPC); polygon:replica = the local replica. "
+    "Default: a replica being served (FLASHARB_REPLICA_RPC or 127.0.0.1:8545).",
+)
 @click.option(
     "--account", "account_alias", default=None, help="ape account alias that signs (TEST::0 on dev chains)."
 )
@@ -64,7 +73,7 @@ from ape.cli import ConnectedProviderCommand
     help="A Balancer pool id to trade (repeatable; needed on real Polygon).",
 )
 def cli(
-    provider: Any,
+    network: str | None,
     account_alias: str | None,
     dry_run: bool | None,
     once: bool,
@@ -80,21 +89,16 @@ def cli(
     max_trades_per_block: int | None,
     balancer_pool_ids: tuple[str, ...],
 ) -> None:
-    from ape import project
-
     from bot.errors import FlashArbError
-    from bot.execution.signer import ApeSigner
-    from bot.ops.metrics import BotMetrics, start_server
-    from bot.ops.summary import summarize
-    from bot.ops.view import LiveView
-    from bot.runtime.assemble import assemble
-    from bot.runtime.cli_support import build_config, load_account, loop_times, setup_logging
-    from bot.runtime.events import JsonLines
+    from bot.runtime.bot_command import run_bot
+    from bot.runtime.cli_support import build_config
+    from bot.runtime.network import resolve
 
     try:
+        target = resolve(network)
         config = build_config(
             config_path,
-            network=f"{provider.network.ecosystem.name}:{provider.network.name}:{provider.name}",
+            network=target.choice,
             account=account_alias,
             dry_run=dry_run,
             once=once,
@@ -109,45 +113,6 @@ def cli(
             balancer_pool_ids=balancer_pool_ids,
             deployments_path=deployments,
         )
-        setup_logging(config.log_level)
-        signer = None
-        if config.account is not None:
-            signer = ApeSigner(
-                load_account(config.account, unlock=not config.dry_run), provider.network.ecosystem
-            )
-        metrics = BotMetrics()
-        server = start_server(metrics, config.metrics_host, config.metrics_port)
-        sink = JsonLines() if config.json_output else None
-        view = None if config.json_output or config.once else LiveView()
-        loop = assemble(
-            config,
-            provider.web3,
-            flasharb_abi=project.FlashArb.contract_type.abi,
-            signer=signer,
-            sink=sink,
-            view=view,
-            metrics=metrics,
-        )
+        run_bot(target, config)
     except FlashArbError as err:
         raise click.ClickException(str(err)) from err
-    try:
-        loop.resume()
-        if view is not None:
-            with view:
-                reason = loop.run()
-        else:
-            reason = loop.run()
-    finally:
-        if server is not None:
-            server.stop()
-    summary = summarize(loop.journal, loop.run_id)
-    if config.json_output:
-        sink.emit("summary", {**summary.as_dict(), "stop_reason": reason, "loop_time": loop_times(loop)})  # type: ignore[union-attr]
-    else:
-        click.echo(summary.as_text())
-        times = loop_times(loop)
-        if times:
-            click.echo(
-                f"  loop time per block  median {times['median_ms']:.1f} ms, p90 {times['p90_ms']:.1f} ms"
-            )
-        click.echo(f"stopped: {reason}")

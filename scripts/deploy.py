@@ -1,23 +1,39 @@
 """`ape run deploy`: deploy FlashArb on the chosen network, or verify the deployment already there.
 
-    ape run deploy --network polygon:replica:node --account <alias> --executor 0xBot...
+    ape run deploy --network polygon --account deployer --executor 0xBot...   # real Polygon
+    ape run deploy --network polygon:replica --account TEST::0                 # the local replica
 
-Idempotent: the address is recorded in deployments.json (or the file given with --deployments, which
-`ape run bot --deployments` then reads) per chain id and genesis hash; a second run checks code and
-settings and changes nothing (it only adds executors that are asked for and missing).
+Idempotent: the address is recorded in .data/deployments.json (or the file given with --deployments,
+which `ape run bot --deployments` then reads) per chain id and genesis hash; a second run checks code
+and settings and changes nothing (it only adds executors that are asked for and missing). A keystore
+account is unlocked once, from APE_ACCOUNTS_<alias>_PASSPHRASE when set: no prompt per transaction.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option
+
+from bot.runtime.console import logs_to_stderr
+
+logs_to_stderr()
 
 
-@click.command(cls=ConnectedProviderCommand, help=__doc__.split("\n\n")[0])
-@account_option()
+@click.command(help=__doc__.split("\n\n")[0])
+@click.option(
+    "--network",
+    default=None,
+    metavar="polygon|polygon:replica",
+    help="polygon = real Polygon (needs FLASHARB_POLYGON_RPC); polygon:replica = the local replica. "
+    "Default: a replica being served (FLASHARB_REPLICA_RPC or 127.0.0.1:8545).",
+)
+@click.option(
+    "--account",
+    "account_alias",
+    required=True,
+    help="ape account alias that deploys and owns FlashArb (`ape accounts list`; TEST::0 on the replica).",
+)
 @click.option(
     "--executor", "executors", multiple=True, help="An account allowed to start trades (repeatable)."
 )
@@ -28,28 +44,20 @@ from ape.cli import ConnectedProviderCommand, account_option
     "--deployments",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="deployments.json to record FlashArb in (default: the repository's).",
+    help="File to record FlashArb in (default: .data/deployments.json).",
 )
-def cli(account: Any, executors: tuple[str, ...], redeploy: bool, deployments: Path | None) -> None:
-    from ape import chain, project
-
-    from bot.addressbook import load
+def cli(
+    network: str | None,
+    account_alias: str,
+    executors: tuple[str, ...],
+    redeploy: bool,
+    deployments: Path | None,
+) -> None:
     from bot.errors import FlashArbError
-    from bot.execution.deploy import ensure_flasharb
-    from bot.execution.deployments import DEFAULT_PATH
+    from bot.runtime.deploy_command import run_deploy
+    from bot.runtime.network import resolve
 
     try:
-        result = ensure_flasharb(
-            project=project,
-            chain=chain,
-            account=account,
-            book=load(chain.chain_id),
-            executors=executors,
-            redeploy=redeploy,
-            path=deployments or DEFAULT_PATH,
-        )
+        run_deploy(resolve(network), account_alias, executors, redeploy, deployments)
     except FlashArbError as err:
         raise click.ClickException(str(err)) from err
-    click.echo(f"FlashArb {result.action} at {result.address} (recorded in {deployments or DEFAULT_PATH})")
-    for tx in result.transactions:
-        click.echo(f"  tx {tx}")

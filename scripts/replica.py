@@ -1,45 +1,84 @@
 """`ape run replica`: serve the local Polygon replica until interrupted.
 
-Point deploy and bot at it with FLASHARB_REPLICA_RPC=<url> and `--network polygon:replica:node`.
+    ape run replica                  # 127.0.0.1:8545, FlashArb deployed, simulated traders every 2 s
+    ape run bot                      # in another shell: paper trading on it
+
+Point other tools at it with FLASHARB_REPLICA_RPC=<url> and `--network polygon:replica`.
 """
 
 from __future__ import annotations
 
-import json
-import signal
-import time
+from pathlib import Path
 
 import click
+
+from bot.runtime.console import logs_to_stderr
+
+logs_to_stderr()
 
 
 @click.command(help="Serve the local Polygon replica (chain id 137) until Ctrl-C.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8545, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
 @click.option("--rebuild", is_flag=True, help="Rebuild the replica state even if a valid cache exists.")
-def cli(host: str, port: int, rebuild: bool) -> None:
-    from bot.replica import ReplicaNode, ensure_replica
+@click.option(
+    "--deploy/--no-deploy",
+    default=True,
+    show_default=True,
+    help="Deploy FlashArb with anvil's dev account #0 (a public test key) and record it.",
+)
+@click.option(
+    "--traders/--no-traders",
+    default=True,
+    show_default=True,
+    help="Seeded simulated traders swap every block, so prices move.",
+)
+@click.option(
+    "--block-time",
+    "block_time_s",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(0.2, 60),
+    help="Seconds between simulated traders' blocks.",
+)
+@click.option("--seed", default=7, show_default=True, help="Seed of the simulated traders.")
+@click.option(
+    "--intensity", default=3, show_default=True, type=click.IntRange(0, 100), help="Mean swaps per block."
+)
+@click.option("--show-addresses", is_flag=True, help="Also print the full manifest (every address, JSON).")
+@click.option(
+    "--deployments",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to record FlashArb in (default: .data/deployments.json).",
+)
+def cli(
+    host: str,
+    port: int,
+    rebuild: bool,
+    deploy: bool,
+    traders: bool,
+    block_time_s: float,
+    seed: int,
+    intensity: int,
+    show_addresses: bool,
+    deployments: Path | None,
+) -> None:
+    from bot.errors import FlashArbError
+    from bot.runtime.replica_command import serve_replica
 
-    started = time.perf_counter()
-    replica = ensure_replica(rebuild=rebuild)
-    with ReplicaNode(replica, port=port, host=host) as node:
-        ready = time.perf_counter() - started
-        click.echo(f"Polygon replica (chain id 137) ready in {ready:.2f} s at {node.url}")
-        click.echo(json.dumps(replica.manifest.model_dump(mode="json"), indent=2))
-        click.echo(f"\nUse it with:  export FLASHARB_REPLICA_RPC={node.url}")
-        click.echo("              ape run deploy --network polygon:replica:node --account <alias>")
-        click.echo("Press Ctrl-C to stop.")
-        stop = False
-
-        def _stop(*_: object) -> None:
-            nonlocal stop
-            stop = True
-
-        signal.signal(signal.SIGTERM, _stop)
-        try:
-            while not stop and node.alive():
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
-        if not node.alive():
-            raise click.ClickException("anvil exited unexpectedly; see its log above")
-    click.echo("replica stopped")
+    try:
+        serve_replica(
+            port=port,
+            host=host,
+            rebuild=rebuild,
+            deploy=deploy,
+            traders=traders,
+            block_time_s=block_time_s,
+            seed=seed,
+            intensity=intensity,
+            show_addresses=show_addresses,
+            deployments=deployments,
+        )
+    except FlashArbError as err:
+        raise click.ClickException(str(err)) from err

@@ -1,4 +1,10 @@
-"""The fork harness: every test runs on `polygon:mainnet-fork:foundry`.
+"""The fork harness: every test runs on `polygon:mainnet-fork:foundry`, with or without a flag.
+
+Plain `ape test` (and `ape test <path>`) would use ape's default network, the local test chain of
+chain id 1337, where nothing of Polygon exists. So unless `--network` is given, this file selects the
+fork before ape's plugin reads the option, and gives fork runs their own ape data folder
+(`.ape-data/replica` or `.ape-data/polygon`) so cached chain data of the replica and of real Polygon,
+both chain 137, never mix.
 
 The fork's upstream is the node named by `node.polygon.mainnet.uri` in ape-config.yaml, which reads
 the environment variable FLASHARB_POLYGON_RPC. When it is set (a real Polygon RPC URL), real Polygon
@@ -13,6 +19,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -22,6 +29,8 @@ if TYPE_CHECKING:
     from bot.replica import Replica, ReplicaNode
 
 POLYGON_RPC_ENV = "FLASHARB_POLYGON_RPC"
+FORK_NETWORK = "polygon:mainnet-fork:foundry"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 logger = logging.getLogger("flasharb.tests")
 
@@ -32,6 +41,13 @@ _timings_key = pytest.StashKey[tuple[float, float]]()
 
 def pytest_configure(config: pytest.Config) -> None:
     global _replica, _node
+    if not config.getoption("network", None):
+        config.option.network = FORK_NETWORK
+    if "APE_DATA_FOLDER" not in os.environ:
+        from ape.utils.basemodel import ManagerAccessMixin
+
+        upstream = "polygon" if os.environ.get(POLYGON_RPC_ENV) else "replica"
+        ManagerAccessMixin.config_manager.DATA_FOLDER = PROJECT_ROOT / ".ape-data" / upstream
     if os.environ.get(POLYGON_RPC_ENV):
         return
     from bot.replica import ReplicaNode, ensure_replica
@@ -53,10 +69,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
+    network = f"network: {config.getoption('network')}"
     if _replica is None:
-        return ["fork upstream: real Polygon (FLASHARB_POLYGON_RPC)"]
+        return [network, "fork upstream: real Polygon (FLASHARB_POLYGON_RPC)"]
     timings = config.stash.get(_timings_key, None)
-    lines = [f"fork upstream: Polygon replica at {os.environ.get(POLYGON_RPC_ENV)}"]
+    lines = [network, f"fork upstream: Polygon replica at {os.environ.get(POLYGON_RPC_ENV)}"]
     if timings is not None:
         lines.append(f"replica ready in {timings[0]:.2f} s (build or cache), served in {timings[1]:.2f} s")
     return lines

@@ -4,6 +4,8 @@
 #   node_modules/     anvil, solc-js and the protocol artifact packages (npm ci from the lock file)
 #   .tools/bin/anvil  the anvil binary from npm, put on PATH by the Makefile
 #   .tools/solc/      a `solc-v0.8.28` for py-solc-x, backed by solc-js (no native solc download)
+#   .venv hook        `source .venv/bin/activate` (or calling .venv/bin/ape directly) finds anvil and
+#                     the solc shim: a .pth file sets SOLCX_BINARY_PATH and puts .tools/bin on PATH
 # Idempotent: each step is skipped when its inputs have not changed since it last ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,9 +21,9 @@ fresh() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
 
 # --- prerequisites ---------------------------------------------------------------------------
 PYTHON=${PYTHON:-python3}
-command -v "$PYTHON" >/dev/null || die "python3 not found: install Python 3.10 or newer"
-"$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
-  || die "Python 3.10 or newer is needed, found $("$PYTHON" --version 2>&1)"
+command -v "$PYTHON" >/dev/null || die "python3 not found: install Python 3.11 or newer"
+"$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+  || die "Python 3.11 or newer is needed, found $("$PYTHON" --version 2>&1)"
 command -v node >/dev/null || die "node not found: install Node.js 18 or newer (e.g. apt-get install nodejs npm)"
 command -v npm >/dev/null || die "npm not found: install npm 9 or newer (e.g. apt-get install npm)"
 node_major=$(node -p 'process.versions.node.split(".")[0]')
@@ -67,4 +69,10 @@ if ! fresh pip "$key"; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
   echo "$key" > "$STAMPS/pip"
 fi
+# One shell for a new user: every Python started from .venv (ape included, activated or not) finds
+# anvil and the solc shim. Lines of a .pth file that start with "import" run at interpreter start.
+site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+printf '%s\n' "import os; os.environ.setdefault('SOLCX_BINARY_PATH', '$ROOT/.tools/solc'); p = os.environ.get('PATH', ''); os.environ['PATH'] = p if '$ROOT/.tools/bin' in p.split(os.pathsep) else '$ROOT/.tools/bin' + os.pathsep + p" \
+  > "$site/flasharb_toolchain.pth"
+ln -sfn "$anvil_bin" .venv/bin/anvil
 say "ready (anvil $(.tools/bin/anvil --version | head -1 | cut -d' ' -f3), solc-js $solc_version, $(.venv/bin/python --version))"

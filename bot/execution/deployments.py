@@ -1,8 +1,8 @@
 """The deployments file: where FlashArb lives on each chain, and how it was set up.
 
-`deployments.json` at the repository root, keyed by chain id and then by the chain's genesis block
-hash, so two chains with one id (the local Polygon replica and real Polygon are both 137) never read
-each other's entries:
+`.data/deployments.json` under the project root (git-ignored, beside the journal), keyed by chain
+id and then by the chain's genesis block hash, so two chains with one id (the local Polygon replica
+and real Polygon are both 137) never read each other's entries:
 
     {"137": {"0x<genesis hash>": {"FlashArb": {"address": "0x...", "code_hash": "0x...", ...}}}}
 
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.errors import DeploymentError
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "deployments.json"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / ".data" / "deployments.json"
 
 
 def _hex32(value: str) -> str:

@@ -89,7 +89,7 @@ class Rpc:
 
     # Conveniences ------------------------------------------------------------------------------
     def block_number(self) -> int:
-        return int(self.request("eth_blockNumber", []), 16)
+        return as_int(self.request("eth_blockNumber", []))
 
     def block(self, number: int | str = "latest") -> dict[str, Any]:
         tag = hex(number) if isinstance(number, int) else number

@@ -21,6 +21,7 @@ from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from bot.errors import ReplicaError
+from bot.execution.rpc import as_int
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ def deal(w3: Any, token_address: str, account: str, amount: int) -> None:
     code = bytes.fromhex(_rpc(w3, "eth_getCode", [token, "latest"]).removeprefix("0x"))
     if not code:
         raise ReplicaError(f"deal: no contract at token address {token}")
-    chain_id = int(_rpc(w3, "eth_chainId", []), 16)
+    chain_id = as_int(_rpc(w3, "eth_chainId", []))
     code_key = (chain_id, token.lower(), keccak(code))
     slot: int | None = None
     layout = _layouts.get(code_key)

@@ -22,7 +22,7 @@ from bot.addressbook import AddressBook, load
 from bot.errors import ConfigError
 from bot.execution.gas import GasPricer
 from bot.execution.revert import RevertDecoder
-from bot.execution.rpc import Rpc
+from bot.execution.rpc import Rpc, as_int
 from bot.execution.sender import Sender
 from bot.execution.signer import Signer
 from bot.execution.simulate import Simulator
@@ -90,10 +90,11 @@ def assemble(
     if not config.dry_run and signer is None:
         raise ConfigError("account: a live run needs an account to sign with; pass --account <alias>")
     rpc = Rpc(w3, retries=options.rpc_retries, backoff_s=options.rpc_backoff_s)
-    chain_id = int(rpc.request("eth_chainId", []), 16)
+    chain_id = as_int(rpc.request("eth_chainId", []))
     book = book or load(chain_id)
-    record = find_flasharb(rpc, config.network, config.deployments_path)
-    executor = simulation_sender(rpc, record, signer.address if signer is not None else None, config.network)
+    account = signer.address if signer is not None else None
+    record = find_flasharb(rpc, config.network, config.deployments_path, account)
+    executor = simulation_sender(rpc, record, account, config.network, config.deployments_path)
     if is_paused(rpc, record.address):
         logger.warning(
             "FlashArb at %s is paused on-chain: simulations will fail until the owner unpauses it",

@@ -1,0 +1,66 @@
+"""What `ape run bot` does once its options are parsed: connect, assemble the loop, run it, report.
+
+    run_bot(resolve("polygon:replica"), config)
+
+Kept out of scripts/bot.py so the script stays a thin option parser.
+"""
+
+from __future__ import annotations
+
+import click
+
+from bot.ops.config import BotConfig
+from bot.runtime.network import Target, connect
+
+
+def run_bot(target: Target, config: BotConfig) -> str:
+    """Run the bot on `target` with `config` until it stops; print the summary; return the reason."""
+    from ape import project
+
+    from bot.execution.signer import ApeSigner
+    from bot.ops.metrics import BotMetrics, start_server
+    from bot.ops.summary import summarize
+    from bot.ops.view import LiveView
+    from bot.runtime.assemble import assemble
+    from bot.runtime.cli_support import load_account, loop_times, setup_logging
+    from bot.runtime.events import JsonLines
+
+    setup_logging(config.log_level)
+    with connect(target) as provider:
+        signer = None
+        if config.account is not None:
+            account = load_account(config.account, unlock=not config.dry_run)
+            signer = ApeSigner(account, provider.network.ecosystem)
+        metrics = BotMetrics()
+        server = start_server(metrics, config.metrics_host, config.metrics_port)
+        try:
+            sink = JsonLines() if config.json_output else None
+            view = None if config.json_output or config.once else LiveView()
+            loop = assemble(
+                config,
+                provider.web3,
+                flasharb_abi=project.FlashArb.contract_type.abi,
+                signer=signer,
+                sink=sink,
+                view=view,
+                metrics=metrics,
+            )
+            loop.resume()
+            if view is not None:
+                with view:
+                    reason = loop.run()
+            else:
+                reason = loop.run()
+        finally:
+            if server is not None:
+                server.stop()
+        summary = summarize(loop.journal, loop.run_id)
+        times = loop_times(loop)
+    if sink is not None:
+        sink.emit("summary", {**summary.as_dict(), "stop_reason": reason, "loop_time": times})
+        return reason
+    click.echo(summary.as_text())
+    if times:
+        click.echo(f"  loop time per block  median {times['median_ms']:.1f} ms, p90 {times['p90_ms']:.1f} ms")
+    click.echo(f"stopped: {reason}")
+    return reason
