@@ -72,6 +72,19 @@ logs_to_stderr()
     multiple=True,
     help="A Balancer pool id to trade (repeatable; needed on real Polygon).",
 )
+@click.option(
+    "--set",
+    "set_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Any setting by name (repeatable), e.g. --set breaker_max_failures=5.",
+)
+@click.option(
+    "--show-config",
+    is_flag=True,
+    help="Print every setting, its value and where it came from (default, file, env, command line); "
+    "connect to nothing.",
+)
 def cli(
     network: str | None,
     account_alias: str | None,
@@ -88,17 +101,20 @@ def cli(
     priority_fee_gwei: str | None,
     max_trades_per_block: int | None,
     balancer_pool_ids: tuple[str, ...],
+    set_options: tuple[str, ...],
+    show_config: bool,
 ) -> None:
     from bot.errors import FlashArbError
-    from bot.runtime.bot_command import run_bot
+    from bot.runtime.bot_command import run_bot, show
     from bot.runtime.cli_support import build_config
-    from bot.runtime.network import resolve
+    from bot.runtime.network import resolve, resolve_name
 
     try:
-        target = resolve(network)
+        # --show-config connects to nothing, so it works before any node or RPC URL is there.
+        target = None if show_config else resolve(network)
         config = build_config(
             config_path,
-            network=target.choice,
+            network=resolve_name(network) if target is None else target.choice,
             account=account_alias,
             dry_run=dry_run,
             once=once,
@@ -112,7 +128,11 @@ def cli(
             max_trades_per_block=max_trades_per_block,
             balancer_pool_ids=balancer_pool_ids,
             deployments_path=deployments,
+            set_options=set_options,
         )
+        if target is None:
+            show(config, json_output)
+            return
         run_bot(target, config)
     except FlashArbError as err:
         raise click.ClickException(str(err)) from err

@@ -7,9 +7,11 @@ Kept out of scripts/bot.py so the script stays a thin option parser.
 
 from __future__ import annotations
 
+import json
+
 import click
 
-from bot.ops.config import BotConfig
+from bot.ops.config import BotConfig, describe_config, describe_config_dict
 from bot.runtime.network import Target, connect
 
 
@@ -64,3 +66,11 @@ def run_bot(target: Target, config: BotConfig) -> str:
         click.echo(f"  loop time per block  median {times['median_ms']:.1f} ms, p90 {times['p90_ms']:.1f} ms")
     click.echo(f"stopped: {reason}")
     return reason
+
+
+def show(config: BotConfig, json_output: bool) -> None:
+    """`--show-config`: every effective setting, its value and its source (a table, or one JSON line)."""
+    if json_output:
+        click.echo(json.dumps({"event": "config", "settings": describe_config_dict(config)}))
+    else:
+        click.echo(describe_config(config))

@@ -4,23 +4,59 @@ account resolution, logging, and the end-of-run report. Kept here so the scripts
 from __future__ import annotations
 
 import logging
+import os
 import statistics
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from bot.errors import ConfigError
-from bot.ops.config import BotConfig, load_config, make_config
+from bot.ops.config import BotConfig, load_config, parse_setting_name
 from bot.runtime.loop import BlockLoop
 
 NOISY_LOGGERS = ("web3", "urllib3", "ape", "ape_foundry", "ape_node", "ape_ethereum", "asyncio")
-OFF_WORDS = ("off", "none", "no")
+
+OPTION_OF: dict[str, str] = {
+    "network": "--network",
+    "account": "--account",
+    "dry_run": "--dry-run/--live",
+    "once": "--once",
+    "json_output": "--json",
+    "min_profit_usd": "--min-profit-usd",
+    "max_profit_usd": "--max-profit-usd",
+    "max_gas_price_gwei": "--max-gas-gwei",
+    "lenders": "--lenders",
+    "max_blocks": "--max-blocks",
+    "priority_fee_gwei": "--priority-fee-gwei",
+    "max_trades_per_block": "--max-trades-per-block",
+    "balancer_pool_ids": "--balancer-pool-id",
+    "deployments_path": "--deployments",
+}
+"""The dedicated option of each setting that has one; every setting can also be given with --set."""
+
+
+def parse_set_options(items: Sequence[str]) -> dict[str, str]:
+    """`--set KEY=VALUE` items as {setting: value}. The value is the text after the first "=", as
+    typed (lists comma-separated, e.g. `--set tokens=WMATIC,USDC.e`; `--set max_profit_usd=off`).
+    Dashes in KEY are read as underscores. ConfigError for an item without "=", a KEY that is not a
+    setting (listing the valid ones), or a setting given twice."""
+    values: dict[str, str] = {}
+    for item in items:
+        key, equals, value = item.partition("=")
+        if not equals:
+            raise ConfigError(f"--set {item!r}: expected KEY=VALUE, e.g. --set min_profit_usd=5")
+        name = parse_setting_name(key)
+        if name in values:
+            raise ConfigError(f"--set {name}: given twice ({values[name]!r} and {value!r}); give it once")
+        values[name] = value
+    return values
 
 
 def build_config(
     path: Path | None,
     *,
-    network: str,
+    network: str | None,
     account: str | None,
     dry_run: bool | None,
     once: bool,
@@ -34,18 +70,22 @@ def build_config(
     max_trades_per_block: int | None = None,
     balancer_pool_ids: Sequence[str] = (),
     deployments_path: Path | None = None,
+    set_options: Sequence[str] = (),
 ) -> BotConfig:
-    """The BotConfig from the file at `path` (if any) and the command line; options not given leave
-    the file's value or the default. `max_profit_usd` "off" lifts the cap."""
-    no_cap = max_profit_usd is not None and max_profit_usd.strip().lower() in OFF_WORDS
-    values: dict[str, Any] = {
+    """The BotConfig from the command line (the options, and `set_options`: the raw `--set KEY=VALUE`
+    items), then FLASHARB_* environment variables, then the file at `path` (if any), then the
+    defaults. Options not given (None, False flags, empty lists) leave the setting to those sources.
+    A setting given both by its own option and by --set is an error. `max_profit_usd` "off" lifts the
+    cap. Relative paths on the command line are relative to the current directory; the config's
+    `origins` tell where each value came from (`describe_config` for --show-config)."""
+    options: dict[str, Any] = {
         "network": network,
         "account": account,
         "dry_run": dry_run,
         "once": once or None,
         "json_output": json_output or None,
         "min_profit_usd": min_profit_usd,
-        "max_profit_usd": None if no_cap else max_profit_usd,
+        "max_profit_usd": max_profit_usd,
         "max_gas_price_gwei": max_gas_gwei,
         "lenders": list(lenders) if lenders else None,
         "max_blocks": max_blocks,
@@ -54,10 +94,13 @@ def build_config(
         "balancer_pool_ids": list(balancer_pool_ids) if balancer_pool_ids else None,
         "deployments_path": deployments_path,
     }
-    config = load_config(path, values)
-    if no_cap:
-        config = make_config({**config.model_dump(), "max_profit_usd": None})
-    return config
+    given = {name: value for name, value in options.items() if value is not None}
+    set_values = parse_set_options(set_options)
+    twice = sorted(set_values.keys() & given.keys())
+    if twice:
+        name = twice[0]
+        raise ConfigError(f"{name}: given both by {OPTION_OF[name]} and by --set {name}=...; give it once")
+    return load_config(path, {**given, **set_values})
 
 
 def load_account(alias: str, unlock: bool = False) -> Any:
@@ -85,6 +128,12 @@ def load_account(alias: str, unlock: bool = False) -> Any:
             "Import a key with `ape accounts import <alias>`"
         ) from None
     if unlock and hasattr(account, "set_autosign"):
+        variable = f"APE_ACCOUNTS_{alias}_PASSPHRASE"
+        if not os.environ.get(variable) and not sys.stdin.isatty():
+            raise ConfigError(
+                f"account: the keystore of {alias!r} is encrypted and there is no terminal to ask for its "
+                f"passphrase; for unattended use set {variable}"
+            )
         try:
             account.set_autosign(True)
         except Exception as exc:  # a wrong passphrase (InvalidPasswordError) or an aborted prompt

@@ -160,6 +160,17 @@ def resolve(
     return Target(REPLICA, url, f"the local replica at {url}")
 
 
+def resolve_name(network: str | None) -> str:
+    """The ape choice `--network` names, without checking that its node can be reached (None: the
+    replica, which a bare command looks for)."""
+    if network is None:
+        return REPLICA
+    choice = _ALIASES.get(network.strip().lower())
+    if choice is None:
+        resolve(network, env={POLYGON_RPC_ENV: "-"})  # raises the NetworkError that names the choices
+    return choice or REPLICA
+
+
 @contextmanager
 def connect(target: Target) -> Iterator[Any]:
     """ape connected to `target` (its provider), with the chain id checked to be Polygon's."""

@@ -47,8 +47,10 @@ class Shell:
 @pytest.fixture
 def shell(tmp_path: Path) -> Shell:
     env = {k: v for k, v in os.environ.items() if k not in STRIPPED and not k.startswith("APE_ACCOUNTS_")}
+    env.pop("SOLCX_BINARY_PATH", None)  # the environment's .pth hook must find solc and anvil alone
+    kept = [p for p in env.get("PATH", "").split(os.pathsep) if not p.endswith(os.path.join(".tools", "bin"))]
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), *kept])  # `source .venv/bin/activate`
     env["APE_DATA_FOLDER"] = str(tmp_path / "ape-data")
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return Shell(tmp_path / "ape-data", env)
 
 
@@ -167,3 +169,30 @@ def test_plain_ape_test_needs_no_flag(shell: Shell) -> None:
     result = shell.run(f"{APE} test tests/runtime/test_network.py -q -k plain_ape_test", timeout=300)
     assert result.returncode == 0, output(result)
     assert "1 passed" in result.stdout
+
+
+def test_show_config_names_each_source_without_connecting(shell: Shell, tmp_path: Path) -> None:
+    settings = tmp_path / "bot.toml"
+    settings.write_text('min_profit_usd = "4"\nmetrics_port = 9108\n')
+    shell.env["FLASHARB_MIN_PROFIT_USD"] = "5"
+    command = (
+        f"{APE} run bot --network polygon --show-config --json --config {settings} "
+        "--max-gas-gwei 300 --set breaker_max_failures=7"
+    )
+    result = shell.run(command, timeout=60)  # no FLASHARB_POLYGON_RPC: nothing is connected
+    assert result.returncode == 0, output(result)
+    shown = json.loads(result.stdout)["settings"]
+    assert shown["min_profit_usd"] == {"value": "5", "source": "env FLASHARB_MIN_PROFIT_USD"}
+    assert shown["metrics_port"]["source"] == f"file {settings}"
+    assert shown["max_gas_price_gwei"]["source"] == "command line"
+    assert shown["breaker_max_failures"] == {"value": 7, "source": "command line"}
+    assert shown["network"]["value"] == "polygon:mainnet:node"
+
+
+def test_encrypted_keystore_without_passphrase_or_terminal_names_the_variable(
+    shell: Shell, node: Any
+) -> None:
+    shell.env["FLASHARB_REPLICA_RPC"] = node.url
+    keystore(shell, "cold", "secret words")
+    text = assert_clean_failure(shell.run(f"{APE} run deploy --network polygon:replica --account cold"))
+    assert "APE_ACCOUNTS_cold_PASSPHRASE" in text and "no terminal" in text
