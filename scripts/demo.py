@@ -11,6 +11,10 @@ import time
 
 import click
 
+from bot.runtime.console import logs_to_stderr
+
+logs_to_stderr()
+
 
 @click.command(help=__doc__.split("\n\n")[0])
 @click.option(

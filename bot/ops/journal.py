@@ -14,6 +14,12 @@ reconcile against the chain) and the last block processed.
     journal.record_decision(opp, Reason.TAKEN)
     journal.record_sent(opp, SentTx(hash=..., nonce=..., ...))
     journal.record_outcome(tx_hash, Outcome(status=TxStatus.MINED, ...))
+    journal.mark_block(run, block, found=len(result.opportunities))
+
+`RunTotals` defines the numbers of a run once; the live view, the status file (`botctl status`) and
+the summary show exactly these, computed the same way (see its docstring for what each counts).
+
+A journal written by an older version opens as it is: a missing column is added in place.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -37,7 +43,9 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
@@ -84,6 +92,140 @@ class TxStatus(str, Enum):
     """Never mined (replaced or evicted)."""
 
 
+TAKEN = "taken"
+"""The decision of an opportunity that passed every guard and its simulation."""
+
+
+@dataclass(slots=True)
+class RunTotals:
+    """The numbers of one run (or of every run), defined once. The live view (`LiveStats`), the status
+    file that `botctl status` prints (`BlockLoop._details()`) and the end summary (text and `--json`)
+    all show these fields under these names, so at the end of a run they are equal.
+
+    blocks                     blocks the loop finished (a block that failed part-way is not counted)
+    opportunities_found        profitable opportunities the search returned (net profit after loan
+                               fee and gas, before any guard), summed over those blocks
+    opportunities_journaled    opportunities recorded in the journal with a decision: per block the
+                               candidates put to the guards (best first, distinct pools, at most
+                               `candidates_per_block`) and a few of the others, up to
+                               `journal_per_block` in all; = taken + the sum of skipped
+    taken                      journaled opportunities that passed every guard and the simulation
+                               (then sent when live; a dry run only simulates them)
+    skipped                    the other journaled opportunities, by reason: a guard's reason
+                               (profit_below_min, paused, ...), not_selected, simulation_failed,
+                               tx_in_flight
+    trades_sent                transactions broadcast, replacements and cancellations included
+    trades_mined               of those, mined and successful
+    trades_reverted            of those, mined and reverted (gas spent, no profit)
+    trades_dropped             of those, never mined: replaced by another version, cancelled, evicted
+    trades_pending             of those, not settled yet = sent - mined - reverted - dropped
+    realised_profit_micro_usd  profit the mined trades' Trade events report, before gas, in micro-USD
+    gas_spent_wei              gas paid by the settled transactions (reverted ones and mined cancels
+                               included); gas_spent_micro_usd the same in micro-USD
+    net_pnl_micro_usd          realised_profit_micro_usd - gas_spent_micro_usd
+
+    A transaction belongs to the run that journaled its opportunity, even when a later run settles it
+    (after a restart). Money is integers: micro-USD (1e-6 USD) and wei.
+    """
+
+    blocks: int = 0
+    opportunities_found: int = 0
+    taken: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    trades_sent: int = 0
+    trades_mined: int = 0
+    trades_reverted: int = 0
+    trades_dropped: int = 0
+    realised_profit_micro_usd: int = 0
+    gas_spent_wei: int = 0
+    gas_spent_micro_usd: int = 0
+
+    @property
+    def opportunities_journaled(self) -> int:
+        return self.taken + sum(self.skipped.values())
+
+    @property
+    def trades_pending(self) -> int:
+        return self.trades_sent - self.trades_mined - self.trades_reverted - self.trades_dropped
+
+    @property
+    def net_pnl_micro_usd(self) -> int:
+        return self.realised_profit_micro_usd - self.gas_spent_micro_usd
+
+    # The loop calls these right after the matching journal write; `Journal.stats` uses them too.
+    def count_block(self, found: int) -> None:
+        """A block finished (`Journal.mark_block`) in which the search found `found` opportunities."""
+        self.blocks += 1
+        self.opportunities_found += found
+
+    def count_decision(self, reason: Enum | str) -> None:
+        """A journaled opportunity was decided (`Journal.record_decision`)."""
+        value = reason.value if isinstance(reason, Enum) else str(reason)
+        if value == TAKEN:
+            self.taken += 1
+        else:
+            self.skipped[value] = self.skipped.get(value, 0) + 1
+
+    def count_sent(self) -> None:
+        """A transaction was broadcast (`Journal.record_sent`)."""
+        self.trades_sent += 1
+
+    def count_outcome(
+        self,
+        status: TxStatus,
+        gas_fee_wei: int = 0,
+        gas_fee_micro_usd: int | None = None,
+        realised_profit_micro_usd: int | None = None,
+    ) -> None:
+        """A sent transaction was settled (`Journal.record_outcome`)."""
+        if status is TxStatus.MINED:
+            self.trades_mined += 1
+            self.realised_profit_micro_usd += realised_profit_micro_usd or 0
+        elif status is TxStatus.REVERTED:
+            self.trades_reverted += 1
+        elif status is TxStatus.DROPPED:
+            self.trades_dropped += 1
+        else:
+            raise ValueError(f"an outcome is mined, reverted or dropped, not {status.value}")
+        self.gas_spent_wei += gas_fee_wei
+        self.gas_spent_micro_usd += gas_fee_micro_usd or 0
+
+    def totals(self) -> RunTotals:
+        """These numbers alone, as a plain RunTotals (to compare a LiveStats with a JournalStats)."""
+        return RunTotals(
+            blocks=self.blocks,
+            opportunities_found=self.opportunities_found,
+            taken=self.taken,
+            skipped=dict(self.skipped),
+            trades_sent=self.trades_sent,
+            trades_mined=self.trades_mined,
+            trades_reverted=self.trades_reverted,
+            trades_dropped=self.trades_dropped,
+            realised_profit_micro_usd=self.realised_profit_micro_usd,
+            gas_spent_wei=self.gas_spent_wei,
+            gas_spent_micro_usd=self.gas_spent_micro_usd,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The numbers under their names, derived ones included; integers only, JSON-ready."""
+        return {
+            "blocks": self.blocks,
+            "opportunities_found": self.opportunities_found,
+            "opportunities_journaled": self.opportunities_journaled,
+            "taken": self.taken,
+            "skipped": dict(sorted(self.skipped.items())),
+            "trades_sent": self.trades_sent,
+            "trades_mined": self.trades_mined,
+            "trades_reverted": self.trades_reverted,
+            "trades_dropped": self.trades_dropped,
+            "trades_pending": self.trades_pending,
+            "realised_profit_micro_usd": self.realised_profit_micro_usd,
+            "gas_spent_wei": self.gas_spent_wei,
+            "gas_spent_micro_usd": self.gas_spent_micro_usd,
+            "net_pnl_micro_usd": self.net_pnl_micro_usd,
+        }
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -99,6 +241,9 @@ class Run(Base):
     dry_run: Mapped[bool] = mapped_column(Boolean)
     last_block: Mapped[int | None] = mapped_column(Integer, nullable=True)
     blocks: Mapped[int] = mapped_column(Integer, default=0)
+    opportunities_found: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Sum over the run's blocks of the opportunities the search returned (added after the first
+    version: runs journaled before it count 0)."""
 
 
 class OpportunityRow(Base):
@@ -253,31 +398,44 @@ class ResumeState:
     """Sent transactions without an outcome, oldest first."""
 
 
-@dataclass(frozen=True, slots=True)
-class JournalStats:
-    """Totals for the summary (for one run, or for all)."""
+@dataclass(slots=True)
+class JournalStats(RunTotals):
+    """The run's `RunTotals` as the journal has them (for one run, or for all), and what only the
+    journal knows."""
 
-    blocks: int
-    opportunities: int
-    taken: int
-    skipped_by_reason: dict[str, int]
-    sent: int
-    mined: int
-    reverted: int
-    dropped: int
-    pending: int
-    gas_used: int
-    gas_fee_wei: int
-    gas_fee_micro_usd: int
-    realised_profit_micro_usd: int
-    predicted_profit_micro_usd: int
+    gas_used: int = 0
+    """Gas used by the settled transactions."""
+    predicted_profit_micro_usd: int = 0
     """Predicted profit of the transactions that were mined successfully (to compare with realised)."""
-    exact_predictions: int
+    exact_predictions: int = 0
     """Mined trades whose realised profit equals the prediction to the wei."""
 
+    # Earlier names of trades_*, kept for callers written against them.
     @property
-    def net_pnl_micro_usd(self) -> int:
-        return self.realised_profit_micro_usd - self.gas_fee_micro_usd
+    def sent(self) -> int:
+        return self.trades_sent
+
+    @property
+    def mined(self) -> int:
+        return self.trades_mined
+
+    @property
+    def reverted(self) -> int:
+        return self.trades_reverted
+
+    @property
+    def dropped(self) -> int:
+        return self.trades_dropped
+
+    @property
+    def pending(self) -> int:
+        return self.trades_pending
+
+
+_ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("runs", "opportunities_found", "INTEGER NOT NULL DEFAULT 0"),
+)
+"""Columns added after the first version: (table, column, type and default for ALTER TABLE)."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -303,6 +461,7 @@ class Journal:
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             Base.metadata.create_all(self.engine)
+            self._upgrade()
         except ImportError as exc:
             shown = parsed.render_as_string(hide_password=True)
             raise ConfigError(
@@ -313,6 +472,20 @@ class Journal:
             shown = parsed.render_as_string(hide_password=True)
             raise ConfigError(f"journal_url: cannot open the journal at {shown}: {exc}") from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _upgrade(self) -> None:
+        """Bring a journal written by an older version up to date, in place (columns added since)."""
+        for table, column, ddl in _ADDED_COLUMNS:
+            if column in {c["name"] for c in inspect(self.engine).get_columns(table)}:
+                continue
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
+            except SQLAlchemyError:
+                # another process opening the same journal may have added it a moment ago
+                if column not in {c["name"] for c in inspect(self.engine).get_columns(table)}:
+                    raise
+            logger.info("journal: added column %s.%s (journal written by an older version)", table, column)
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
@@ -335,12 +508,18 @@ class Journal:
             session.flush()
             return run.id
 
-    def mark_block(self, run_id: int, block: int) -> None:
-        """The loop finished `block`."""
+    def mark_block(self, run_id: int, block: int, found: int = 0) -> None:
+        """The loop finished `block`, in which the search found `found` profitable opportunities (all
+        of them, journaled or not: `RunTotals.opportunities_found`)."""
+        if not isinstance(found, int) or isinstance(found, bool) or found < 0:
+            raise ValueError(
+                f"mark_block: found is a count of opportunities (an integer >= 0), got {found!r}"
+            )
         with self._write() as session:
             run = self._get(session, Run, run_id)
             run.last_block = block
             run.blocks += 1
+            run.opportunities_found += found
 
     def stop_run(self, run_id: int, reason: str) -> None:
         with self._write() as session:
@@ -373,7 +552,7 @@ class Journal:
             session.add(
                 DecisionRow(
                     opportunity_id=opportunity_id,
-                    taken=value == "taken",
+                    taken=value == TAKEN,
                     reason=value,
                     detail=detail,
                     decided_at=time.time(),
@@ -453,55 +632,44 @@ class Journal:
             return session.scalar(select(func.max(Run.id)))
 
     def stats(self, run_id: int | None = None) -> JournalStats:
-        """Totals over one run (or every run)."""
+        """Totals over one run (or every run), counted as `RunTotals` defines them."""
         with self._sessions() as session:
             runs = select(Run)
             opportunities = select(OpportunityRow)
             if run_id is not None:
                 runs = runs.where(Run.id == run_id)
                 opportunities = opportunities.where(OpportunityRow.run_id == run_id)
-            blocks = sum(run.blocks for run in session.scalars(runs))
+            stats = JournalStats()
+            for run in session.scalars(runs):
+                stats.blocks += run.blocks
+                stats.opportunities_found += run.opportunities_found or 0
             opp_ids = opportunities.with_only_columns(OpportunityRow.id).scalar_subquery()
-            opp_count = session.scalar(select(func.count()).select_from(opportunities.subquery())) or 0
             decisions = session.execute(
                 select(DecisionRow.reason, func.count())
                 .where(DecisionRow.opportunity_id.in_(opp_ids))
                 .group_by(DecisionRow.reason)
             ).all()
-            by_reason = {str(reason): int(count) for reason, count in decisions}
             txs = session.execute(
                 select(TransactionRow, OutcomeRow, OpportunityRow)
                 .join(OpportunityRow, OpportunityRow.id == TransactionRow.opportunity_id)
                 .outerjoin(OutcomeRow, OutcomeRow.transaction_id == TransactionRow.id)
                 .where(TransactionRow.opportunity_id.in_(opp_ids))
             ).all()
-        status_counts = {status: 0 for status in TxStatus}
-        gas_used = gas_wei = gas_usd = realised_usd = predicted_usd = exact = 0
+        for reason, count in decisions:
+            if str(reason) == TAKEN:
+                stats.taken += int(count)
+            else:
+                stats.skipped[str(reason)] = int(count)
         for tx, outcome, opportunity in txs:
-            status_counts[TxStatus(tx.status)] += 1
+            stats.count_sent()
             if outcome is None:
                 continue
-            gas_used += outcome.gas_used
-            gas_wei += outcome.gas_fee_wei
-            gas_usd += outcome.gas_fee_micro_usd or 0
-            if tx.status == TxStatus.MINED.value:
-                realised_usd += outcome.realised_profit_micro_usd or 0
-                predicted_usd += opportunity.predicted_profit_micro_usd or 0
-                exact += outcome.realised_profit == opportunity.predicted_profit
-        return JournalStats(
-            blocks=blocks,
-            opportunities=opp_count,
-            taken=by_reason.pop("taken", 0),
-            skipped_by_reason=by_reason,
-            sent=len(txs),
-            mined=status_counts[TxStatus.MINED],
-            reverted=status_counts[TxStatus.REVERTED],
-            dropped=status_counts[TxStatus.DROPPED],
-            pending=status_counts[TxStatus.SENT],
-            gas_used=gas_used,
-            gas_fee_wei=gas_wei,
-            gas_fee_micro_usd=gas_usd,
-            realised_profit_micro_usd=realised_usd,
-            predicted_profit_micro_usd=predicted_usd,
-            exact_predictions=exact,
-        )
+            status = TxStatus(tx.status)
+            stats.count_outcome(
+                status, outcome.gas_fee_wei, outcome.gas_fee_micro_usd, outcome.realised_profit_micro_usd
+            )
+            stats.gas_used += outcome.gas_used
+            if status is TxStatus.MINED:
+                stats.predicted_profit_micro_usd += opportunity.predicted_profit_micro_usd or 0
+                stats.exact_predictions += outcome.realised_profit == opportunity.predicted_profit
+        return stats

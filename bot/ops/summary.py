@@ -1,4 +1,8 @@
-"""The end-of-run summary from the journal, as a dict (for --json) and as text."""
+"""The end-of-run summary from the journal, as a dict (for --json) and as text.
+
+Its numbers are the journal's `RunTotals` (see there for what each counts): the same names and the same
+values the live view and the status file (`botctl status`) show for the run.
+"""
 
 from __future__ import annotations
 
@@ -17,43 +21,33 @@ class Summary:
     stats: JournalStats
 
     def as_dict(self) -> dict[str, Any]:
-        """Integers only (micro-USD, wei), JSON-ready."""
+        """Integers only (micro-USD, wei), JSON-ready: `RunTotals.as_dict()` under the same keys as the
+        status file, then what only the journal knows."""
         s = self.stats
         return {
             "run_id": self.run_id,
-            "blocks": s.blocks,
-            "opportunities": s.opportunities,
-            "taken": s.taken,
-            "skipped": dict(sorted(s.skipped_by_reason.items())),
-            "trades_sent": s.sent,
-            "mined": s.mined,
-            "reverted": s.reverted,
-            "dropped": s.dropped,
-            "pending": s.pending,
+            **s.as_dict(),
             "gas_used": s.gas_used,
-            "gas_spent_wei": s.gas_fee_wei,
-            "gas_spent_micro_usd": s.gas_fee_micro_usd,
-            "realised_profit_micro_usd": s.realised_profit_micro_usd,
             "predicted_profit_micro_usd": s.predicted_profit_micro_usd,
-            "net_pnl_micro_usd": s.net_pnl_micro_usd,
             "exact_predictions": s.exact_predictions,
         }
 
     def as_text(self) -> str:
         s = self.stats
-        skipped = ", ".join(f"{reason} {count}" for reason, count in sorted(s.skipped_by_reason.items()))
+        skipped = ", ".join(f"{reason} {count:,}" for reason, count in sorted(s.skipped.items()))
         lines = [
             f"FlashArb summary ({'all runs' if self.run_id is None else f'run {self.run_id}'})",
             f"  blocks processed     {s.blocks:,}",
-            f"  opportunities seen   {s.opportunities:,} (taken {s.taken:,}"
+            f"  opportunities found  {s.opportunities_found:,} (profitable before the guards)",
+            f"    journaled          {s.opportunities_journaled:,} (taken {s.taken:,}"
             + (f"; skipped: {skipped})" if skipped else ")"),
-            f"  trades sent          {s.sent:,} (mined {s.mined:,}, reverted {s.reverted:,}, "
-            f"dropped {s.dropped:,}, pending {s.pending:,})",
+            f"  trades sent          {s.trades_sent:,} (mined {s.trades_mined:,}, "
+            f"reverted {s.trades_reverted:,}, dropped {s.trades_dropped:,}, pending {s.trades_pending:,})",
             f"  realised profit      {format_micro_usd(s.realised_profit_micro_usd)}",
             f"  predicted profit     {format_micro_usd(s.predicted_profit_micro_usd)} "
-            f"(mined trades; {s.exact_predictions:,} of {s.mined:,} exact to the wei)",
-            f"  gas spent            {format_wei(s.gas_fee_wei)} ({format_micro_usd(s.gas_fee_micro_usd)}, "
-            f"{s.gas_used:,} gas)",
+            f"(mined trades; {s.exact_predictions:,} of {s.trades_mined:,} exact to the wei)",
+            f"  gas spent            {format_wei(s.gas_spent_wei)} "
+            f"({format_micro_usd(s.gas_spent_micro_usd)}, {s.gas_used:,} gas)",
             f"  net PnL              {format_micro_usd(s.net_pnl_micro_usd)}",
         ]
         return "\n".join(lines)

@@ -4,8 +4,11 @@ It shows a plain `LiveStats` object the loop updates, so it renders (and tests) 
 
     stats = LiveStats(mode="dry-run")
     with LiveView() as view:
-        ...; stats.blocks += 1; view.update(stats)
+        ...; stats.count_block(found=3); view.update(stats)
     render_text(stats)   # the same panel as plain text
+
+Its counters are the journal's `RunTotals` (same names, same definitions), so the panel, the status file
+and the end summary of a run agree.
 """
 
 from __future__ import annotations
@@ -20,37 +23,23 @@ from rich.live import Live
 from rich.panel import Panel
 from rich.table import Table
 
+from bot.ops.journal import RunTotals
 from bot.ops.units import format_micro_usd, format_wei
 
 
-@dataclass
-class LiveStats:
-    """The loop's running totals."""
+@dataclass(slots=True)
+class LiveStats(RunTotals):
+    """The loop's running totals (`RunTotals`, counted as the journal counts them) and its state."""
 
     mode: str = "dry-run"
     """"dry-run" or "live"."""
     network: str = ""
-    blocks: int = 0
-    """Blocks processed."""
     last_block: int | None = None
     last_block_time: float | None = None
     """Unix time the last block was processed."""
-    opportunities: int = 0
-    """Opportunities found."""
-    trades_sent: int = 0
-    trades_mined: int = 0
-    trades_reverted: int = 0
-    realised_profit_micro_usd: int = 0
-    """Realised profit before gas."""
-    gas_spent_wei: int = 0
-    gas_spent_micro_usd: int = 0
     breaker: str = "ok"
     """"ok", or why the breaker tripped."""
     paused: bool = False
-
-    @property
-    def net_pnl_micro_usd(self) -> int:
-        return self.realised_profit_micro_usd - self.gas_spent_micro_usd
 
 
 def _ago(moment: float | None, now: float) -> str:
@@ -69,9 +58,15 @@ def render(stats: LiveStats, now: float | None = None) -> Panel:
         ("blocks", f"{stats.blocks:,}"),
         ("last block", "-" if stats.last_block is None else f"{stats.last_block:,}"),
         ("last block time", _ago(stats.last_block_time, now)),
-        ("opportunities", f"{stats.opportunities:,}"),
+        ("opportunities found", f"{stats.opportunities_found:,}"),
+        ("journaled / taken", f"{stats.opportunities_journaled:,} / {stats.taken:,}"),
+        ("skipped", ", ".join(f"{r} {n:,}" for r, n in sorted(stats.skipped.items())) or "-"),
         ("trades sent", f"{stats.trades_sent:,}"),
-        ("mined / reverted", f"{stats.trades_mined:,} / {stats.trades_reverted:,}"),
+        (
+            "mined / reverted / dropped",
+            f"{stats.trades_mined:,} / {stats.trades_reverted:,} / {stats.trades_dropped:,}",
+        ),
+        ("pending", f"{stats.trades_pending:,}"),
         ("realised profit", format_micro_usd(stats.realised_profit_micro_usd)),
         ("gas spent", f"{format_wei(stats.gas_spent_wei)} ({format_micro_usd(stats.gas_spent_micro_usd)})"),
         ("net PnL", format_micro_usd(stats.net_pnl_micro_usd)),

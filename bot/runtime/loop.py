@@ -109,6 +109,8 @@ class InFlight:
     predicted_profit: int | None
     replacements: int = 0
     cancelled: bool = False
+    this_run: bool = True
+    """Sent by this run (False: adopted from the journal after a restart; it counts in its own run)."""
 
 
 @dataclass(slots=True)
@@ -117,6 +119,7 @@ class BlockReport:
 
     block: int
     opportunities: int = 0
+    """Profitable opportunities the search found in this block (`RunTotals.opportunities_found`)."""
     decisions: dict[str, int] = field(default_factory=dict)
     sent: int = 0
     mined: int = 0
@@ -209,7 +212,7 @@ class BlockLoop:
             receipt = self.rpc.receipt(tx.hash)
             if receipt is not None and receipt.get("blockNumber") is not None:
                 logger.info("resume: %s (nonce %d) was mined in the meantime", tx.hash, tx.nonce)
-                self._record_outcome(tx.opportunity_id, tx.hash, receipt, None, None)
+                self._record_outcome(tx.opportunity_id, tx.hash, receipt, None, None, count=False)
                 continue
             found = self.rpc.transaction(tx.hash)
             if found is not None and self.sender is not None:
@@ -229,7 +232,7 @@ class BlockLoop:
                 )
                 self.sender.adopt(sent)
                 head = self.rpc.block_number()
-                self.in_flight.append(InFlight(tx.opportunity_id, sent, head, "", None))
+                self.in_flight.append(InFlight(tx.opportunity_id, sent, head, "", None, this_run=False))
                 logger.warning("resume: %s (nonce %d) is still pending; tracking it", tx.hash, tx.nonce)
                 continue
             logger.warning(
@@ -238,14 +241,16 @@ class BlockLoop:
             self.journal.record_outcome(tx.hash, Outcome(TxStatus.DROPPED, None, 0, 0, 0))
 
     def close(self, reason: str) -> None:
-        """Record the run's end (once)."""
+        """Record the run's end (once); the view and the status file show the final numbers."""
         if self._closed:
             return
         self._closed = True
+        if self.view is not None:
+            self.view.update(self.stats)
         try:
             self.journal.stop_run(self.run_id, reason)
         finally:
-            self.control.close()
+            self.control.close(details=self._details())
         logger.info("bot stopped: %s", reason)
 
     def run(self) -> str:
@@ -351,7 +356,8 @@ class BlockLoop:
         self._decide_block(result.opportunities, number, fees, report)
         report.decision_seconds = time.perf_counter() - started
 
-        self.journal.mark_block(self.run_id, number)
+        self.journal.mark_block(self.run_id, number, found=report.opportunities)
+        self.stats.count_block(report.opportunities)
         self.last_block = number
         self.blocks_done += 1
         if self.blocks_done % self.settings.balance_every_blocks == 1:
@@ -362,10 +368,8 @@ class BlockLoop:
         self.metrics.decision_seconds.observe(report.decision_seconds)
         self.metrics.found.inc(report.opportunities)
         self.metrics.set_flags(paused=self.paused, breaker_tripped=self.breaker.tripped)
-        self.stats.blocks += 1
         self.stats.last_block = number
         self.stats.last_block_time = time.time()
-        self.stats.opportunities += report.opportunities
         self.stats.breaker = self.breaker.state.reason or "tripped" if self.breaker.tripped else "ok"
         self.stats.paused = self.paused
         if self.view is not None:
@@ -424,16 +428,11 @@ class BlockLoop:
         return "circuit breaker reset"
 
     def _details(self) -> dict[str, Any]:
+        """The status file's details: the run's `RunTotals` under their names, then the loop's state."""
         return {
+            **self.stats.as_dict(),
             "block": self.last_block,
-            "blocks": self.stats.blocks,
             "mode": self.stats.mode,
-            "opportunities": self.stats.opportunities,
-            "trades_sent": self.stats.trades_sent,
-            "trades_mined": self.stats.trades_mined,
-            "trades_reverted": self.stats.trades_reverted,
-            "realised_profit_micro_usd": self.stats.realised_profit_micro_usd,
-            "gas_spent_wei": self.stats.gas_spent_wei,
             "breaker": self.stats.breaker,
             "contract_paused": self.contract_paused,
             "in_flight": [f.latest.hash for f in self.in_flight],
@@ -507,6 +506,7 @@ class BlockLoop:
 
         def decided(reason: str, detail: str) -> tuple[str, str]:
             self.journal.record_decision(opportunity_id, reason, detail)
+            self.stats.count_decision(reason)
             return reason, detail
 
         if not selected:
@@ -594,7 +594,6 @@ class BlockLoop:
             return
         self._journal_sent(opportunity_id, sent)
         report.sent += 1
-        self.stats.trades_sent += 1
         self.metrics.tx_sent.inc()
         event["tx"] = sent.hash
         event["nonce"] = sent.nonce
@@ -611,7 +610,8 @@ class BlockLoop:
         version, receipt = found
         self._settle(flight, version, receipt, report)
 
-    def _journal_sent(self, opportunity_id: int, sent: SentTransaction) -> None:
+    def _journal_sent(self, opportunity_id: int, sent: SentTransaction, count: bool = True) -> None:
+        """Journal a broadcast (`count`: it is this run's, so it counts in the live totals)."""
         self.journal.record_sent(
             opportunity_id,
             SentTx(
@@ -623,6 +623,8 @@ class BlockLoop:
                 gas_limit=sent.gas_limit,
             ),
         )
+        if count:
+            self.stats.count_sent()
 
     # --- receipts -------------------------------------------------------------------------------------
 
@@ -649,7 +651,7 @@ class BlockLoop:
                 else:
                     flight.latest = self.sender.cancel(flight.latest, cap)
                     flight.cancelled = True
-                self._journal_sent(flight.opportunity_id, flight.latest)
+                self._journal_sent(flight.opportunity_id, flight.latest, count=flight.this_run)
             except (SendError, RpcError) as exc:
                 logger.error("could not replace stuck transaction %s: %s", flight.latest.hash, exc)
         self.in_flight = still
@@ -665,11 +667,14 @@ class BlockLoop:
             flight.predicted_profit,
             flight.asset,
             cancel=version.kind == "cancel",
+            count=flight.this_run,
         )
         others = self.sender.settle(version.nonce) if self.sender is not None else []
         for other in others:
             if other.hash != version.hash:
                 self.journal.record_outcome(other.hash, Outcome(TxStatus.DROPPED, None, 0, 0, 0))
+                if flight.this_run:
+                    self.stats.count_outcome(TxStatus.DROPPED)
         if status is TxStatus.MINED:
             report.mined += 1
         elif status is TxStatus.REVERTED:
@@ -683,7 +688,10 @@ class BlockLoop:
         predicted: int | None,
         asset: str | None,
         cancel: bool = False,
+        count: bool = True,
     ) -> TxStatus:
+        """Journal a mined transaction's outcome (`count`: it is this run's, so it counts in the live
+        totals; a transaction of an earlier run counts in that run's)."""
         summary = summarize_receipt(receipt, self.flasharb)
         trade = summary.trade
         asset = trade.asset if trade is not None else asset
@@ -709,18 +717,15 @@ class BlockLoop:
                 gas_fee_micro_usd=gas_usd,
             ),
         )
-        self.stats.gas_spent_wei += summary.gas_fee_wei
-        self.stats.gas_spent_micro_usd += gas_usd or 0
+        if count:
+            self.stats.count_outcome(status, summary.gas_fee_wei, gas_usd, realised_usd)
         self.metrics.set_gas_spent(self.stats.gas_spent_wei)
         pnl = (realised_usd or 0) - (gas_usd or 0)
         if status is TxStatus.MINED:
-            self.stats.trades_mined += 1
-            self.stats.realised_profit_micro_usd += realised_usd or 0
             self.metrics.tx_mined.inc()
             self.metrics.set_realised_profit(self.stats.realised_profit_micro_usd)
             self.breaker.record_success(pnl)
         elif status is TxStatus.REVERTED:
-            self.stats.trades_reverted += 1
             self.metrics.tx_reverted.inc()
             self.breaker.record_failure(f"transaction {tx_hash} reverted", pnl)
         self.sink.emit(

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import text as sql_text
 
-from bot.ops.control import send_command
+from bot.ops.control import read_status, send_command
 from bot.ops.summary import summarize
 
 from .conftest import balance_of, mine
@@ -20,6 +20,19 @@ GAP = ("WETH", "USDC.e", 40 * 10**18)
 
 def nonce(w3: Any, address: str) -> int:
     return w3.eth.get_transaction_count(address)
+
+
+def assert_one_set_of_numbers(loop: Any, status_file: bool = True) -> None:
+    """The live counters, the status file (`botctl status`) and the summary of the loop's run agree,
+    under the same names."""
+    summary = summarize(loop.journal, loop.run_id)
+    assert loop.stats.totals() == summary.stats.totals()
+    shared = summary.stats.totals().as_dict()
+    reported = summary.as_dict()
+    assert {key: reported[key] for key in shared} == shared
+    if status_file:
+        details = read_status(loop.control.control_dir)["details"]
+        assert {key: details[key] for key in shared} == shared
 
 
 def test_once_live_captures_the_gap_and_realises_the_prediction_to_the_wei(
@@ -47,6 +60,9 @@ def test_once_live_captures_the_gap_and_realises_the_prediction_to_the_wei(
     stats = summarize(bot.loop.journal, bot.loop.run_id).stats
     assert (stats.blocks, stats.sent, stats.mined, stats.exact_predictions) == (1, 1, 1, 1)
     assert stats.realised_profit_micro_usd == stats.predicted_profit_micro_usd > 3_000_000
+    assert stats.opportunities_found >= stats.opportunities_journaled == len(bot.events.of("opportunity"))
+    assert read_status(bot.loop.control.control_dir)["state"] == "stopped"
+    assert_one_set_of_numbers(bot.loop)
 
 
 def test_dry_run_simulates_and_journals_but_sends_nothing(
@@ -62,7 +78,9 @@ def test_dry_run_simulates_and_journals_but_sends_nothing(
     assert "tx" not in taken[0] and bot.events.of("trade") == []
     assert nonce(w3, owner) == start_nonce
     stats = summarize(bot.loop.journal, bot.loop.run_id).stats
-    assert stats.opportunities >= 1 and stats.taken == 1 and stats.sent == 0
+    assert stats.opportunities_journaled >= 1 and stats.taken == 1 and stats.sent == 0
+    assert stats.opportunities_found >= stats.opportunities_journaled
+    assert_one_set_of_numbers(bot.loop)
 
 
 def test_dry_run_without_an_account_simulates_as_the_recorded_executor(
@@ -93,6 +111,7 @@ def test_failing_simulation_is_never_sent_and_trips_the_breaker(
     assert decisions[0]["detail"].startswith("TradingPaused()")
     assert bot.loop.contract_paused and bot.loop.breaker.tripped
     assert nonce(w3, owner) == start_nonce and bot.events.of("trade") == []
+    assert_one_set_of_numbers(bot.loop)
 
     # the owner unpauses, but the breaker holds until the operator resets it
     deployed.flasharb.unpause(sender=deployed.owner)
@@ -106,6 +125,7 @@ def test_failing_simulation_is_never_sent_and_trips_the_breaker(
     assert not bot.loop.breaker.tripped
     bot.loop.drain()  # the send does not wait for its receipt; the next block (or a stop) records it
     assert len(bot.events.of("trade")) == 1 and bot.events.of("trade")[0]["exact"]
+    assert_one_set_of_numbers(bot.loop, status_file=False)  # written at the next block or the stop
 
 
 def _best_of_block(bot: Any, block: int) -> dict[str, Any]:
@@ -149,6 +169,7 @@ def test_pause_stops_sending_within_one_block_and_resume_sends_again(
     trades = bot.events.of("trade")
     assert len(trades) == 1 and trades[0]["exact"]
     assert nonce(w3, owner) == start_nonce + 1
+    assert_one_set_of_numbers(bot.loop, status_file=False)  # drained after the last block's status
 
 
 def test_a_restart_resumes_from_the_journal(make_bot: Any, push_v2: Any, deployed: Any, w3: Any) -> None:
@@ -158,6 +179,7 @@ def test_a_restart_resumes_from_the_journal(make_bot: Any, push_v2: Any, deploye
     first.loop.sender.receipt = lambda sent: None  # type: ignore[union-attr, method-assign]
     first.loop.step()
     assert first.loop.stats.trades_sent == 1 and first.loop.in_flight
+    assert_one_set_of_numbers(first.loop)
     pending = first.loop.journal.resume()
     assert len(pending.unfinished) == 1 and pending.last_block == first.loop.last_block
 
@@ -184,3 +206,6 @@ def test_a_restart_resumes_from_the_journal(make_bot: Any, push_v2: Any, deploye
         rows = connection.execute(sql_text("SELECT hash, nonce FROM transactions")).all()
     assert len({h for h, _ in rows}) == len(rows) == len({n for _, n in rows})
     assert nonce(w3, deployed.owner.address) == max(n for _, n in rows) + 1
+    # the first run's trade, settled by the second, counts in the first run's numbers only
+    assert summarize(second.loop.journal, first.loop.run_id).stats.trades_mined == 1
+    assert_one_set_of_numbers(second.loop)

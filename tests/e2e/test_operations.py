@@ -22,6 +22,7 @@ from bot.ops.summary import summarize
 from bot.runtime.cli_support import load_account
 
 from .conftest import mine
+from .test_bot_loop import assert_one_set_of_numbers
 
 GAP = ("WETH", "USDC.e", 40 * 10**18)
 """WETH sold on QuickSwap: WETH is cheap there, dear everywhere else."""
@@ -72,6 +73,10 @@ def test_metrics_are_served_over_http_while_the_bot_runs(make_bot: Any, push_v2:
     decided = sum(v for (name, _), v in after.items() if name == "flasharb_opportunities_skipped_total")
     events = bot.events.of("opportunity")
     assert decided == len(events)
+    # the journal counts what the search found as the metric does, and what it journaled apart
+    stats = summarize(bot.loop.journal, bot.loop.run_id).stats
+    assert stats.opportunities_found == found and stats.opportunities_journaled == len(events)
+    assert_one_set_of_numbers(bot.loop)
 
 
 def test_gas_price_above_the_cap_skips_the_trade_and_sends_nothing(
@@ -98,7 +103,8 @@ def test_gas_price_above_the_cap_skips_the_trade_and_sends_nothing(
     assert w3.eth.get_transaction_count(owner) == start_nonce
     stats = summarize(bot.loop.journal, bot.loop.run_id).stats
     assert stats.sent == 0 and stats.taken == 0
-    assert stats.skipped_by_reason[Reason.GAS_PRICE_ABOVE_CAP.value] >= 1
+    assert stats.skipped[Reason.GAS_PRICE_ABOVE_CAP.value] >= 1
+    assert_one_set_of_numbers(bot.loop)
     with bot.loop.journal.engine.connect() as connection:
         reasons = connection.execute(sql_text("SELECT DISTINCT reason FROM decisions")).scalars().all()
     assert Reason.GAS_PRICE_ABOVE_CAP.value in reasons and "taken" not in reasons
@@ -207,3 +213,5 @@ def test_a_send_does_not_wait_for_its_receipt(make_bot: Any, push_v2: Any, deplo
     assert [t["tx"] for t in trades] == [tx] and trades[0]["exact"]
     stats = summarize(bot.loop.journal, bot.loop.run_id).stats
     assert stats.mined == 1 and stats.sent == 1 + len(bot.loop.in_flight)
+    assert stats.trades_pending == len(bot.loop.in_flight)
+    assert_one_set_of_numbers(bot.loop)

@@ -1,4 +1,5 @@
-"""The journal on SQLite: round trip, exact big integers, crash then resume, totals for the summary."""
+"""The journal on SQLite: round trip, exact big integers, crash then resume, totals for the summary,
+a journal written by an older version."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from bot.errors import ConfigError
 from bot.ops.guards import Reason
-from bot.ops.journal import Journal, OpportunityRecord, Outcome, SentTx, TxStatus
+from bot.ops.journal import Journal, OpportunityRecord, Outcome, RunTotals, SentTx, TxStatus
 from bot.ops.summary import summarize
 
 ASSET = "0x2791Bca1f2de4661ED88A30C99A7a9449Aa84174"
@@ -67,7 +68,7 @@ def test_round_trip_with_integers_beyond_64_bits(url: str, tmp_path: Path) -> No
         assert tx.max_fee_per_gas == 2**70 + 1 and tx.status == "mined" and tx.hash == "0xaa01"
         assert session.query(OutcomeRow).one().gas_fee_wei == 2**131
     stats = reopened.stats(run)
-    assert stats.gas_fee_wei == 2**131 and stats.mined == 1 and stats.exact_predictions == 1
+    assert stats.gas_spent_wei == 2**131 and stats.trades_mined == 1 and stats.exact_predictions == 1
     database = Path(url.removeprefix("sqlite:///"))
     assert sqlite3.connect(database).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -106,8 +107,8 @@ def test_stats_and_summary(url: str) -> None:
     old = journal.start_run("h0", "polygon:replica:node", True)
     journal.record_decision(journal.record_opportunity(old, opportunity(1, 9)), Reason.PROFIT_BELOW_MIN)
     run = journal.start_run("h1", "polygon:replica:node", False)
-    for block in (10, 11, 12):
-        journal.mark_block(run, block)
+    for block, found in ((10, 40), (11, 2), (12, 7)):
+        journal.mark_block(run, block, found=found)
     a = journal.record_opportunity(run, opportunity(10, profit=5_000_000, usd=5_000_000))
     b = journal.record_opportunity(run, opportunity(11, profit=7_000_000, usd=7_000_000))
     c = journal.record_opportunity(run, opportunity(11, profit=1, usd=1))
@@ -143,22 +144,59 @@ def test_stats_and_summary(url: str) -> None:
         ),
     )
     stats = journal.stats(run)
-    assert (stats.blocks, stats.opportunities, stats.taken) == (3, 4, 3)
-    assert stats.skipped_by_reason == {"profit_below_min": 1}
-    assert (stats.sent, stats.mined, stats.reverted, stats.pending) == (3, 1, 1, 1)
-    assert stats.gas_used == 400_000 and stats.gas_fee_wei == 400_000 * 40 * 10**9
+    assert (stats.blocks, stats.opportunities_found, stats.opportunities_journaled, stats.taken) == (
+        3,
+        49,
+        4,
+        3,
+    )
+    assert stats.skipped == {"profit_below_min": 1}
+    assert (stats.trades_sent, stats.trades_mined, stats.trades_reverted, stats.trades_pending) == (
+        3,
+        1,
+        1,
+        1,
+    )
+    assert (stats.sent, stats.mined, stats.reverted, stats.dropped, stats.pending) == (
+        3,
+        1,
+        1,
+        0,
+        1,
+    )  # old names
+    assert stats.gas_used == 400_000 and stats.gas_spent_wei == 400_000 * 40 * 10**9
     assert stats.realised_profit_micro_usd == 5_000_000 and stats.predicted_profit_micro_usd == 5_000_000
     assert stats.net_pnl_micro_usd == 5_000_000 - 6_400
     assert stats.exact_predictions == 1
-    assert journal.stats().opportunities == 5  # every run
+    everything = journal.stats()  # every run: the old run journaled one opportunity and marked no block
+    assert (everything.opportunities_found, everything.opportunities_journaled) == (49, 5)
 
     summary = summarize(journal, run)
     data = summary.as_dict()
-    assert data["trades_sent"] == 3 and data["reverted"] == 1 and data["net_pnl_micro_usd"] == 4_993_600
-    assert data["skipped"] == {"profit_below_min": 1} and data["blocks"] == 3
+    assert data == {
+        "run_id": run,
+        "blocks": 3,
+        "opportunities_found": 49,
+        "opportunities_journaled": 4,
+        "taken": 3,
+        "skipped": {"profit_below_min": 1},
+        "trades_sent": 3,
+        "trades_mined": 1,
+        "trades_reverted": 1,
+        "trades_dropped": 0,
+        "trades_pending": 1,
+        "realised_profit_micro_usd": 5_000_000,
+        "gas_spent_wei": 400_000 * 40 * 10**9,
+        "gas_spent_micro_usd": 6_400,
+        "net_pnl_micro_usd": 4_993_600,
+        "gas_used": 400_000,
+        "predicted_profit_micro_usd": 5_000_000,
+        "exact_predictions": 1,
+    }
     text = summary.as_text()
     assert "blocks processed     3" in text
-    assert "opportunities seen   4 (taken 3; skipped: profit_below_min 1)" in text
+    assert "opportunities found  49 (profitable before the guards)" in text
+    assert "    journaled          4 (taken 3; skipped: profit_below_min 1)" in text
     assert "trades sent          3 (mined 1, reverted 1, dropped 0, pending 1)" in text
     assert "realised profit      $5.000000" in text
     assert "gas spent            0.016000 MATIC ($0.006400, 400,000 gas)" in text
@@ -181,6 +219,10 @@ def test_bad_writes_and_urls(url: str, tmp_path: Path) -> None:
         journal.record_opportunity(run, opportunity(1, 1.5))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="no runs row with id 999"):
         journal.mark_block(999, 1)
+    with pytest.raises(ValueError, match=r"mark_block: found is a count of opportunities .* got -1"):
+        journal.mark_block(run, 1, found=-1)
+    with pytest.raises(ValueError, match="mark_block: found is a count"):
+        journal.mark_block(run, 1, found=2.0)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="journal_url"):
         Journal("nonsense")
     with pytest.raises(ConfigError, match="journal_url: (no database driver|cannot open)") as caught:
@@ -188,3 +230,65 @@ def test_bad_writes_and_urls(url: str, tmp_path: Path) -> None:
     assert "secret" not in str(caught.value)
     with pytest.raises(ConfigError, match="cannot open the journal"):
         Journal(f"sqlite:///{tmp_path}")  # a directory, not a database file
+
+
+# The `runs` table as the first version created it, before runs.opportunities_found.
+OLD_RUNS_TABLE = """
+CREATE TABLE runs (
+    id INTEGER NOT NULL, started_at FLOAT NOT NULL, stopped_at FLOAT, stop_reason TEXT,
+    config_hash VARCHAR(64) NOT NULL, network VARCHAR(100) NOT NULL, dry_run BOOLEAN NOT NULL,
+    last_block INTEGER, blocks INTEGER NOT NULL, PRIMARY KEY (id)
+)
+"""
+
+
+def test_a_journal_written_by_an_older_version_keeps_working(url: str) -> None:
+    database = Path(url.removeprefix("sqlite:///"))
+    database.parent.mkdir(parents=True)
+    with sqlite3.connect(database) as old:
+        old.execute(OLD_RUNS_TABLE)
+        old.execute(
+            "INSERT INTO runs (id, started_at, config_hash, network, dry_run, last_block, blocks) "
+            "VALUES (1, 1.0, 'h', 'polygon:replica:node', 1, 99, 5)"
+        )
+    journal = Journal(url)  # adds the column in place
+    columns = [row[1] for row in sqlite3.connect(database).execute("PRAGMA table_info(runs)")]
+    assert "opportunities_found" in columns
+    old_run = journal.stats(1)
+    assert (old_run.blocks, old_run.opportunities_found) == (5, 0)  # the old run did not count them
+    run = journal.start_run("h2", "polygon:replica:node", True)
+    journal.mark_block(run, 100, found=12)
+    journal.close()
+    again = Journal(url)  # a second open finds the column and changes nothing
+    assert (again.stats(run).blocks, again.stats(run).opportunities_found) == (1, 12)
+    assert (again.stats().blocks, again.stats().opportunities_found) == (6, 12)
+    assert again.resume().last_block == 100
+
+
+def test_run_totals_count_as_defined() -> None:
+    totals = RunTotals()
+    totals.count_block(found=30)
+    totals.count_block(found=0)
+    for reason in ("taken", Reason.PROFIT_BELOW_MIN, "not_selected", "not_selected"):
+        totals.count_decision(reason)
+    for _ in range(4):
+        totals.count_sent()
+    totals.count_outcome(TxStatus.MINED, 10, 4, 5_000_000)
+    totals.count_outcome(TxStatus.REVERTED, 7, 3, 999)  # a reverted trade realises nothing
+    totals.count_outcome(TxStatus.DROPPED)
+    assert (totals.blocks, totals.opportunities_found, totals.opportunities_journaled) == (2, 30, 4)
+    assert totals.taken == 1 and totals.skipped == {"profit_below_min": 1, "not_selected": 2}
+    assert (totals.trades_mined, totals.trades_reverted, totals.trades_dropped, totals.trades_pending) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    assert (totals.gas_spent_wei, totals.gas_spent_micro_usd, totals.realised_profit_micro_usd) == (
+        17,
+        7,
+        5_000_000,
+    )
+    assert totals.net_pnl_micro_usd == 4_999_993
+    with pytest.raises(ValueError, match="an outcome is mined, reverted or dropped, not sent"):
+        totals.count_outcome(TxStatus.SENT)
