@@ -31,7 +31,7 @@ logs_to_stderr()
 @click.option(
     "--account",
     "account_alias",
-    required=True,
+    default=None,
     help="ape account alias that deploys and owns FlashArb (`ape accounts list`; TEST::0 on the replica).",
 )
 @click.option(
@@ -48,7 +48,7 @@ logs_to_stderr()
 )
 def cli(
     network: str | None,
-    account_alias: str,
+    account_alias: str | None,
     executors: tuple[str, ...],
     redeploy: bool,
     deployments: Path | None,
@@ -58,6 +58,12 @@ def cli(
     from bot.runtime.network import resolve
 
     try:
-        run_deploy(resolve(network), account_alias, executors, redeploy, deployments)
+        target = resolve(network)  # before anything else: a missing RPC URL is the first thing to say
+        if account_alias is None:
+            raise click.UsageError(
+                "--account: name the ape account that deploys and will own FlashArb (`ape accounts list`; "
+                "import one with `ape accounts import <alias>`; on the replica, TEST::0 is a dev account)"
+            )
+        run_deploy(target, account_alias, executors, redeploy, deployments)
     except FlashArbError as err:
         raise click.ClickException(str(err)) from err

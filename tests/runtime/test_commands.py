@@ -95,6 +95,7 @@ def assert_clean_failure(result: subprocess.CompletedProcess[str]) -> str:
     [
         "ape run bot --network polygon",
         "ape run bot --network polygon --account searcher --live",
+        "ape run deploy --network polygon",
         "ape run deploy --network polygon --account deployer",
         "ape run deploy --network polygon:mainnet:node --account deployer",
     ],
