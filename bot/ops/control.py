@@ -256,17 +256,17 @@ def _offline(control_dir: Path, command: Command, status: dict[str, Any], alive:
             write_json_atomic(control_dir / STATUS_FILE, status)
             logger.info("control: %s saved for the next start in %s", command.value, control_dir)
         text = (
-            "pause saved: it will start paused and send nothing until `resume`"
+            "pause saved: its next start will be paused, sending nothing until `resume`"
             if wanted
-            else "resume saved: it will start sending"
+            else "resume saved: its next start will send"
         )
         return Reply(command, "saved", f"{prefix}; {text}", status)
     if command is Command.RESET_BREAKER:
         return Reply(command, "saved", f"{prefix}; {_reset_saved_breaker(control_dir)}", status)
     if command is Command.STOP:
         return Reply(command, "not_running", f"{prefix}: nothing to stop", status)
-    start = "paused (send `resume` to send again)" if paused else "sending"
-    return Reply(command, "not_running", f"{prefix}; it will start {start}", status)
+    start = "be paused (send `resume` to send again)" if paused else "send"
+    return Reply(command, "not_running", f"{prefix}; its next start will {start}", status)
 
 
 def _reset_saved_breaker(control_dir: Path) -> str:

@@ -215,7 +215,7 @@ def test_status_of_a_stopped_bot_answers_at_once_with_its_last_status(tmp_path: 
     assert time.monotonic() - started < 2  # not the 10 s timeout
     assert reply.outcome == "not_running" and reply.ok
     assert reply.message.startswith("bot is not running (stopped at ") and reply.message.endswith(
-        "start sending"
+        "its next start will send"
     )
     assert reply.status == last
     assert not any((tmp_path / INBOX).iterdir())  # nothing left for a later bot
@@ -258,9 +258,9 @@ def test_pause_and_resume_of_a_stopped_bot_are_saved_for_its_next_start(tmp_path
     result = botctl("pause", "--control-dir", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert "pause: saved: bot is not running (stopped at " in result.output
-    assert "it will start paused" in result.output
+    assert "its next start will be paused" in result.output
     assert read_status(tmp_path)["paused"] is True  # type: ignore[index]
-    assert deliver(tmp_path, "status").message.endswith("it will start paused (send `resume` to send again)")
+    assert deliver(tmp_path, "status").message.endswith("its next start will be paused (send `resume` to send again)")
 
     restarted = ControlChannel(tmp_path)
     assert restarted.paused and restarted.poll().paused
@@ -268,14 +268,14 @@ def test_pause_and_resume_of_a_stopped_bot_are_saved_for_its_next_start(tmp_path
     restarted.close()
 
     reply = deliver(tmp_path, Command.RESUME)
-    assert reply.outcome == "saved" and "resume saved: it will start sending" in reply.message
+    assert reply.outcome == "saved" and "resume saved: its next start will send" in reply.message
     assert ControlChannel(tmp_path).paused is False
 
 
 def test_a_pause_saved_by_an_older_version_is_kept_and_can_be_resumed(tmp_path: Path) -> None:
     # older versions wrote a stopped, paused bot as state "paused" with no "paused" key
     (tmp_path / STATUS_FILE).write_text(json.dumps({"state": "paused", "pid": dead_pid(), "updated_at": 1.0}))
-    assert deliver(tmp_path, "status").message.endswith("it will start paused (send `resume` to send again)")
+    assert deliver(tmp_path, "status").message.endswith("its next start will be paused (send `resume` to send again)")
     assert ControlChannel(tmp_path).paused
     ControlChannel(tmp_path).close()  # stopped, still paused
     assert read_status(tmp_path)["state"] == "stopped" and deliver(tmp_path, "resume").outcome == "saved"  # type: ignore[index]
