@@ -14,18 +14,13 @@ from pathlib import Path
 import click
 
 from bot.runtime.console import logs_to_stderr
+from bot.runtime.options import deployments_option, network_option
 
 logs_to_stderr()
 
 
 @click.command(help=__doc__.split("\n\n")[0])
-@click.option(
-    "--network",
-    default=None,
-    metavar="polygon|polygon:replica",
-    help="polygon = real Polygon (needs FLASHARB_POLYGON_RPC); polygon:replica = the local replica. "
-    "Default: a replica being served (FLASHARB_REPLICA_RPC or 127.0.0.1:8545).",
-)
+@network_option
 @click.option(
     "--account", "account_alias", default=None, help="ape account alias that signs (TEST::0 on dev chains)."
 )
@@ -53,12 +48,7 @@ logs_to_stderr()
     help="TOML settings file.",
 )
 @click.option("--max-blocks", type=click.IntRange(min=1), default=None, help="Stop after this many blocks.")
-@click.option(
-    "--deployments",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="deployments.json to read FlashArb from (default: the repository's).",
-)
+@deployments_option("read FlashArb from")
 @click.option("--priority-fee-gwei", default=None, help="Tip per gas, gwei (default 30).")
 @click.option(
     "--max-trades-per-block",

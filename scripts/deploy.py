@@ -16,18 +16,13 @@ from pathlib import Path
 import click
 
 from bot.runtime.console import logs_to_stderr
+from bot.runtime.options import deployments_option, network_option
 
 logs_to_stderr()
 
 
 @click.command(help=__doc__.split("\n\n")[0])
-@click.option(
-    "--network",
-    default=None,
-    metavar="polygon|polygon:replica",
-    help="polygon = real Polygon (needs FLASHARB_POLYGON_RPC); polygon:replica = the local replica. "
-    "Default: a replica being served (FLASHARB_REPLICA_RPC or 127.0.0.1:8545).",
-)
+@network_option
 @click.option(
     "--account",
     "account_alias",
@@ -40,12 +35,7 @@ logs_to_stderr()
 @click.option(
     "--redeploy", is_flag=True, help="Deploy a new FlashArb even if one is recorded for this chain."
 )
-@click.option(
-    "--deployments",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="File to record FlashArb in (default: .data/deployments.json).",
-)
+@deployments_option("record FlashArb in")
 def cli(
     network: str | None,
     account_alias: str | None,

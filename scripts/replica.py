@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from bot.runtime.console import logs_to_stderr
+from bot.runtime.options import deployments_option
 
 logs_to_stderr()
 
@@ -46,12 +47,7 @@ logs_to_stderr()
     "--intensity", default=3, show_default=True, type=click.IntRange(0, 100), help="Mean swaps per block."
 )
 @click.option("--show-addresses", is_flag=True, help="Also print the full manifest (every address, JSON).")
-@click.option(
-    "--deployments",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="File to record FlashArb in (default: .data/deployments.json).",
-)
+@deployments_option("record FlashArb in")
 def cli(
     host: str,
     port: int,
