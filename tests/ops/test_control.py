@@ -260,7 +260,9 @@ def test_pause_and_resume_of_a_stopped_bot_are_saved_for_its_next_start(tmp_path
     assert "pause: saved: bot is not running (stopped at " in result.output
     assert "its next start will be paused" in result.output
     assert read_status(tmp_path)["paused"] is True  # type: ignore[index]
-    assert deliver(tmp_path, "status").message.endswith("its next start will be paused (send `resume` to send again)")
+    assert deliver(tmp_path, "status").message.endswith(
+        "its next start will be paused (send `resume` to send again)"
+    )
 
     restarted = ControlChannel(tmp_path)
     assert restarted.paused and restarted.poll().paused
@@ -275,7 +277,9 @@ def test_pause_and_resume_of_a_stopped_bot_are_saved_for_its_next_start(tmp_path
 def test_a_pause_saved_by_an_older_version_is_kept_and_can_be_resumed(tmp_path: Path) -> None:
     # older versions wrote a stopped, paused bot as state "paused" with no "paused" key
     (tmp_path / STATUS_FILE).write_text(json.dumps({"state": "paused", "pid": dead_pid(), "updated_at": 1.0}))
-    assert deliver(tmp_path, "status").message.endswith("its next start will be paused (send `resume` to send again)")
+    assert deliver(tmp_path, "status").message.endswith(
+        "its next start will be paused (send `resume` to send again)"
+    )
     assert ControlChannel(tmp_path).paused
     ControlChannel(tmp_path).close()  # stopped, still paused
     assert read_status(tmp_path)["state"] == "stopped" and deliver(tmp_path, "resume").outcome == "saved"  # type: ignore[index]
