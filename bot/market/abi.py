@@ -45,8 +45,7 @@ _GET_POOL_BALANCER = selector("getPool(bytes32)")
 _COINS = selector("coins(uint256)")
 _BALANCES = selector("balances(uint256)")
 
-_TWO_255 = 1 << 255
-_TWO_256 = 1 << 256
+_from_bytes = int.from_bytes
 
 
 # --- encoders -------------------------------------------------------------------------------------
@@ -113,13 +112,15 @@ def word(data: bytes, index: int = 0) -> int:
     end = 32 * index + 32
     if len(data) < end:
         raise ValueError(f"uint256: expected at least {end} bytes of return data, got {len(data)}")
-    return int.from_bytes(data[end - 32 : end], "big")
+    return _from_bytes(data[end - 32 : end], "big")
 
 
 def signed_word(data: bytes, index: int = 0) -> int:
     """The word number `index` of `data` read as a two's complement int256 (covers int24, int128)."""
-    value = word(data, index)
-    return value - _TWO_256 if value >= _TWO_255 else value
+    end = 32 * index + 32
+    if len(data) < end:
+        raise ValueError(f"int256: expected at least {end} bytes of return data, got {len(data)}")
+    return _from_bytes(data[end - 32 : end], "big", signed=True)
 
 
 def address(data: bytes, index: int = 0) -> str:
@@ -132,20 +133,23 @@ def address(data: bytes, index: int = 0) -> str:
 
 def reserves(data: bytes) -> tuple[int, int]:
     """UniswapV2Pair.getReserves() -> (reserve0, reserve1); the timestamp is dropped."""
-    _need(data, 3, "getReserves")
-    return word(data, 0), word(data, 1)
+    if len(data) < 96:
+        _need(data, 3, "getReserves")
+    return _from_bytes(data[0:32], "big"), _from_bytes(data[32:64], "big")
 
 
 def slot0(data: bytes) -> tuple[int, int]:
     """UniswapV3Pool.slot0() -> (sqrtPriceX96, tick); the oracle and fee fields are dropped."""
-    _need(data, 7, "slot0")
-    return word(data, 0), signed_word(data, 1)
+    if len(data) < 224:
+        _need(data, 7, "slot0")
+    return _from_bytes(data[0:32], "big"), _from_bytes(data[32:64], "big", signed=True)
 
 
 def liquidity_net(data: bytes) -> int:
     """UniswapV3Pool.ticks(t) -> liquidityNet (the second word, an int128)."""
-    _need(data, 8, "ticks")
-    return signed_word(data, 1)
+    if len(data) < 256:
+        _need(data, 8, "ticks")
+    return _from_bytes(data[32:64], "big", signed=True)
 
 
 def uint_array(data: bytes, head_index: int = 0) -> tuple[int, ...]:
@@ -153,11 +157,11 @@ def uint_array(data: bytes, head_index: int = 0) -> tuple[int, ...]:
     offset = word(data, head_index)
     if offset % 32 or offset + 32 > len(data):
         raise ValueError(f"uint256[]: offset {offset} outside {len(data)} bytes of return data")
-    length = int.from_bytes(data[offset : offset + 32], "big")
+    length = _from_bytes(data[offset : offset + 32], "big")
     start = offset + 32
     if start + 32 * length > len(data):
         raise ValueError(f"uint256[]: {length} entries do not fit in {len(data)} bytes")
-    return tuple(int.from_bytes(data[start + 32 * k : start + 32 * k + 32], "big") for k in range(length))
+    return tuple(_from_bytes(data[k : k + 32], "big") for k in range(start, start + 32 * length, 32))
 
 
 def pool_tokens_raw(data: bytes) -> tuple[tuple[int, ...], tuple[int, ...]]:

@@ -54,8 +54,66 @@ class CallResult:
     """The return data."""
 
 
+_TRUE_WORD = (1).to_bytes(32, "big")
+_TUPLE_HEAD_TAIL = (96).to_bytes(32, "big")  # the bytes field's offset inside an entry: 3 head words
+_ADDRESS_WORDS: dict[str, bytes] = {}
+_ENTRIES: dict[tuple[str, bytes], bytes] = {}
+"""(target, calldata) -> its encoded entry: a refresh asks the same questions block after block."""
+_MAX_ENTRIES = 1 << 16
+
+
+def _address_word(target: str) -> bytes:
+    """An address as its ABI word (12 zero bytes and the 20 address bytes), cached per target."""
+    word = _ADDRESS_WORDS.get(target)
+    if word is None:
+        raw = bytes.fromhex(target[2:] if target[:2] in ("0x", "0X") else target)
+        if len(raw) != 20:
+            raise ValueError(f"Multicall3 call target {target!r} is not a 20-byte address")
+        word = _ADDRESS_WORDS[target] = bytes(12) + raw
+    return word
+
+
 def encode_aggregate3(calls: Sequence[Call]) -> bytes:
-    """Calldata of Multicall3.aggregate3 with allowFailure = true on every call."""
+    """Calldata of Multicall3.aggregate3 with allowFailure = true on every call, packed by hand: the
+    bytes eth-abi's encode(["(address,bool,bytes)[]"], ...) gives (tests/market/test_multicall.py
+    checks it under Hypothesis), without its per-value validation and dispatch (a 2,000-call batch:
+    well under a millisecond instead of about 140 ms).
+
+    Layout: the array's offset (32), its length, one offset per entry (from the start of the offsets),
+    then each entry: target, true, 96 (the bytes' offset in the entry), the data's length and the data
+    zero-padded to a multiple of 32."""
+    n = len(calls)
+    heads = []
+    tails = []
+    offset = 32 * n
+    entries = _ENTRIES
+    for call in calls:
+        key = (call.target, call.data)
+        entry = entries.get(key)
+        if entry is None:
+            data = call.data
+            size = len(data)
+            entry = b"".join(
+                (
+                    _address_word(call.target),
+                    _TRUE_WORD,
+                    _TUPLE_HEAD_TAIL,
+                    size.to_bytes(32, "big"),
+                    data,
+                    bytes(-size % 32),
+                )
+            )
+            if len(entries) >= _MAX_ENTRIES:
+                entries.clear()
+            entries[key] = entry
+        heads.append(offset.to_bytes(32, "big"))
+        tails.append(entry)
+        offset += len(entry)
+    return b"".join((AGGREGATE3, (32).to_bytes(32, "big"), n.to_bytes(32, "big"), *heads, *tails))
+
+
+def encode_aggregate3_eth_abi(calls: Sequence[Call]) -> bytes:
+    """The reference encoding through eth-abi (what `encode_aggregate3` must equal byte for byte)."""
     return AGGREGATE3 + encode(["(address,bool,bytes)[]"], [[(c.target, True, c.data) for c in calls]])
 
 

@@ -9,7 +9,7 @@ normalised units) kept as 128-bit fixed point integers, so converting an amount 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -79,22 +79,42 @@ def _mid(snapshot: PoolSnapshot, i: int, j: int) -> tuple[int, int, int] | None:
     return curve.precision_multipliers[i], curve.precision_multipliers[j], curve.balances[i]
 
 
-def build_price_table(market: MarketState, native: str) -> PriceTable:
-    """Prices of every token reachable from `native` through the market's pools."""
-    per_native = {native: Q128}
-    to_native = {native: Q128}
-    edges: dict[str, list[tuple[PoolSnapshot, int, int]]] = {}
+Adjacency = dict[str, list[tuple[str, int, int]]]
+"""token -> (pool address, index of the token, index of a token it trades for) of every pool."""
+
+
+def price_adjacency(market: MarketState) -> Adjacency:
+    """Which pools connect which tokens (depends on the pool set only, not on the pools' state)."""
+    edges: Adjacency = {}
     for snapshot in market:
         tokens = snapshot.tokens
         for i, token in enumerate(tokens):
             for j in range(len(tokens)):
                 if i != j:
-                    edges.setdefault(token, []).append((snapshot, i, j))
+                    edges.setdefault(token, []).append((snapshot.address, i, j))
+    return edges
+
+
+def build_price_table(
+    market: MarketState,
+    native: str,
+    targets: Collection[str] | None = None,
+    adjacency: Adjacency | None = None,
+) -> PriceTable:
+    """Prices of every token reachable from `native` through the market's pools. With `targets`, the
+    walk stops after the layer that priced the last of them (their prices are the same: a later layer
+    never changes a price). `adjacency`: price_adjacency(market), when the caller keeps it."""
+    per_native = {native: Q128}
+    to_native = {native: Q128}
+    edges = price_adjacency(market) if adjacency is None else adjacency
+    pools = market.pools
+    wanted = None if targets is None else set(targets) - {native}
     frontier = [native]
-    while frontier:
+    while frontier and (wanted is None or wanted):
         best: dict[str, tuple[int, int, int]] = {}  # token -> (depth in native, per_native, to_native)
         for token in frontier:
-            for snapshot, i, j in edges.get(token, ()):
+            for address, i, j in edges.get(token, ()):
+                snapshot = pools[address]
                 target = snapshot.tokens[j]
                 if target in per_native:
                     continue
@@ -112,5 +132,7 @@ def build_price_table(market: MarketState, native: str) -> PriceTable:
         for target, (_, rate_in, rate_out) in best.items():
             per_native[target] = rate_in
             to_native[target] = rate_out
+            if wanted is not None:
+                wanted.discard(target)
         frontier = list(best)
     return PriceTable(native, MappingProxyType(per_native), MappingProxyType(to_native))

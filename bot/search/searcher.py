@@ -33,7 +33,7 @@ import heapq
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,13 +44,14 @@ from bot.amm.v3_pool import swap
 from bot.errors import ConfigError
 from bot.market.snapshots import BalancerPoolSnapshot, PoolSnapshot, V2PairSnapshot, V3PoolSnapshot
 from bot.market.state import MarketState
+from bot.route.model import HopKind
 from bot.search.apply import after_trade
-from bot.search.bounds import HopBound, cycle_bound, hop_bound
+from bot.search.bounds import HopBound, HopModel, cycle_bound, hop_bound, hop_model, model_bound
 from bot.search.gas import GasModel
 from bot.search.graph import Cycle, Leg
 from bot.search.lenders import LenderOption, LenderTerms
 from bot.search.opportunity import HopQuote, Opportunity
-from bot.search.prices import PriceTable, build_price_table
+from bot.search.prices import Adjacency, PriceTable, build_price_table, price_adjacency
 from bot.search.quote import Quoter, log_rate, quoter, virtual_reserves
 from bot.search.sizing import Sized, compose, optimum, size_bracketed, size_constant_product
 
@@ -112,6 +113,12 @@ class Decision:
     chosen: tuple[Opportunity, ...]
     """Opportunities to take, in the order taken; each priced on the state the earlier ones leave."""
     stats: SearchStats
+    rejected: tuple[tuple[Opportunity, str], ...] = ()
+    """Candidates `admit` turned down, with its reason, in the order they were put to it. None of
+    them was applied to the state."""
+    found: int = 0
+    """Net-profitable opportunities sized this block (each cycle counted once, before `admit`): with
+    the lazy, bound-ordered sizing this counts only the cycles that could still win."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,12 +130,52 @@ class SearchResult:
     stats: SearchStats
 
 
+_MISSING = object()
+
+
+def _rate_key(snapshot: PoolSnapshot) -> object:
+    """What a pool's marginal rates depend on (cheap to build and compare)."""
+    if isinstance(snapshot, V2PairSnapshot):
+        return (snapshot.reserve0, snapshot.reserve1, snapshot.fee_bps)
+    if isinstance(snapshot, V3PoolSnapshot):
+        return (snapshot.state.sqrt_price_x96, snapshot.state.fee)
+    if isinstance(snapshot, BalancerPoolSnapshot):
+        weighted = snapshot.state
+        return (weighted.balances, weighted.normalized_weights, weighted.swap_fee_percentage)
+    curve = snapshot.state
+    return (curve.balances, curve.precision_multipliers, curve.amp, curve.fee, curve.a_precision)
+
+
 def state_key(snapshot: PoolSnapshot) -> object:
     """What a pool's quotes depend on, as a hashable value (the block number left out): two snapshots
     with equal keys quote every amount the same."""
     if isinstance(snapshot, V2PairSnapshot):
         return (snapshot.address, snapshot.reserve0, snapshot.reserve1, snapshot.fee_bps)
     return snapshot.state
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A sized cycle with its exact net profit, not yet built into an Opportunity."""
+
+    cycle: Cycle
+    snapshots: tuple[PoolSnapshot, ...]
+    option: LenderOption
+    sized: Sized
+    gas_units: int
+    gas_cost: int
+    lender_fee: int
+    net_profit: int
+    net_profit_native: int
+
+
+def _run(cycle: Cycle, snapshots: Sequence[PoolSnapshot], amount: int) -> list[int]:
+    """Each hop's exact output for `amount` in."""
+    out = []
+    for snapshot, leg in zip(snapshots, cycle.legs, strict=True):
+        amount = quoter(snapshot, leg)(amount)
+        out.append(amount)
+    return out
 
 
 class Searcher:
@@ -178,6 +225,22 @@ class Searcher:
         """Sizing results of this block (see the module docstring)."""
         self._sized_before: dict[tuple[Cycle, LenderOption, tuple[object, ...]], Sized | None] = {}
         """Sizing results of the block before, promoted to `_sized` when used again."""
+        kinds = [{leg.kind for leg in c.legs} for c in self.cycles]
+        self.refine: list[bool] = [bool(k & {HopKind.CURVE, HopKind.BALANCER}) for k in kinds]
+        """Cycles whose level-1 bound is loose (a Curve or Balancer hop): bounded again at level 2
+        before they are sized."""
+        self.exact_model: list[bool] = [HopKind.UNISWAP_V3 not in k for k in kinds]
+        """Cycles whose level-2 model is their exact curve up to float rounding (no V3 hop, whose model
+        is a bound at the largest liquidity in range): its peak starts a short bracket."""
+        self._guess_hint: list[float] = [math.nan] * len(self.cycles)
+        """Where each cycle's level-2 model peaked last time (the next solve starts there)."""
+        self._rates = np.full(len(self.edges) + 1, -math.inf, dtype=np.float64)
+        self._rates[-1] = 0.0  # the padding edge
+        self._rate_keys: dict[str, object] = {}
+        """pool -> the `_rate_key` its entries in `_rates` were computed for."""
+        self.assets = frozenset(c.asset for c in self.cycles)
+        self._adjacency: tuple[tuple[str, ...], Adjacency] | None = None
+        """The price walk's adjacency and the pool set (in order) it was built for."""
         self.thresholds = np.array(
             [math.log1p(opts[0].fee_bps / 10_000) if opts else math.inf for opts in self.options],
             dtype=np.float64,
@@ -187,15 +250,28 @@ class Searcher:
 
     def edge_log_rates(self, market: MarketState) -> npt.NDArray[Any]:
         """log marginal rate of every edge on this block's snapshots (-inf for a pool not in the
-        market: it failed to refresh); the last entry is the padding 0."""
-        rates = np.empty(len(self.edges) + 1, dtype=np.float64)
+        market: it failed to refresh); the last entry is the padding 0. A pool's rates are computed
+        again only when what they depend on changed since the last call (`_rate_key`)."""
+        rates = self._rates
+        keys = self._rate_keys
         curve_d: dict[str, int] = {}
         pools = market.pools
-        for k, leg in enumerate(self.edges):
-            snapshot = pools.get(leg.pool)
-            rates[k] = -math.inf if snapshot is None else log_rate(snapshot, leg, curve_d)
-        rates[-1] = 0.0
-        return rates
+        edges = self.edges
+        for address, edge_ids in self.pool_edges.items():
+            snapshot = pools.get(address)
+            if snapshot is None:
+                if keys.get(address, _MISSING) is not _MISSING:
+                    keys[address] = _MISSING
+                    for k in edge_ids:
+                        rates[k] = -math.inf
+                continue
+            key = _rate_key(snapshot)
+            if keys.get(address) == key:
+                continue
+            keys[address] = key
+            for k in edge_ids:
+                rates[k] = log_rate(snapshot, edges[k], curve_d)
+        return rates.copy()
 
     def screen(self, market: MarketState) -> npt.NDArray[Any]:
         """Indices of the cycles whose marginal rate product beats 1 + the cheapest lender fee."""
@@ -228,16 +304,35 @@ class Searcher:
     ) -> tuple[Opportunity | None, int]:
         """The best opportunity `cycle` offers on `market` (None if it cannot be priced or no input is
         profitable before gas), and the number of exact evaluations spent."""
+        candidate, evaluations = self._assess(cycle, market, fee_per_gas, prices, options)
+        if candidate is None:
+            return None, evaluations
+        return self._price(candidate, market.block, prices), evaluations
+
+    def _assess(
+        self,
+        cycle: Cycle,
+        market: MarketState,
+        fee_per_gas: int,
+        prices: PriceTable,
+        options: Sequence[LenderOption] | None = None,
+        guess: tuple[float, int] | None = None,
+    ) -> tuple[_Candidate | None, int]:
+        """`evaluate` without building the opportunity: the best lender's sizing and its exact net
+        profit (the hops' amounts come from the sizer's own exact run; V3 hops are swapped once more
+        for the ticks they cross, which the gas depends on). `guess`: (input, lender bps) where a
+        float model of a cycle without V3 hops peaks at that lender fee (bot.search.bounds), a start
+        close enough for a bracket of the tolerance's width."""
         if options is None:
             options = self.lenders.options(cycle)
         snapshots = [market.pools.get(leg.pool) for leg in cycle.legs]
         if not options or any(s is None for s in snapshots):
             return None, 0
         present: list[PoolSnapshot] = [s for s in snapshots if s is not None]
-        quoters = [quoter(s, leg) for s, leg in zip(present, cycle.legs, strict=True)]
+        quoters: list[Quoter] | None = None
         states = tuple(state_key(s) for s in present)
         evaluations = 0
-        best: Opportunity | None = None
+        best: _Candidate | None = None
         for option in options:
             key = (cycle, option, states)
             if key in self._sized:
@@ -245,14 +340,16 @@ class Searcher:
             elif key in self._sized_before:
                 sized = self._sized[key] = self._sized_before[key]
             else:
-                sized = self._sized[key] = self._size(cycle, present, quoters, option)
+                if quoters is None:
+                    quoters = [quoter(s, leg) for s, leg in zip(present, cycle.legs, strict=True)]
+                sized = self._sized[key] = self._size(cycle, present, quoters, option, guess)
                 if sized is not None:
                     evaluations += sized.evaluations
             if sized is None or sized.profit <= 0:
                 if option.cap is None:
                     break
                 continue
-            found = self._price(cycle, present, option, sized, market.block, fee_per_gas, prices)
+            found = self._net(cycle, present, option, sized, fee_per_gas, prices)
             if found is not None and (best is None or found.net_profit > best.net_profit):
                 best = found
             if option.cap is None or sized.amount_in < option.cap:
@@ -260,7 +357,12 @@ class Searcher:
         return best, evaluations
 
     def _size(
-        self, cycle: Cycle, snapshots: Sequence[PoolSnapshot], quoters: list[Quoter], option: LenderOption
+        self,
+        cycle: Cycle,
+        snapshots: Sequence[PoolSnapshot],
+        quoters: list[Quoter],
+        option: LenderOption,
+        model_guess: tuple[float, int] | None = None,
     ) -> Sized | None:
         config = self.config
         if all(isinstance(s, V2PairSnapshot) for s in snapshots):
@@ -280,10 +382,16 @@ class Searcher:
                 scan_limit=config.scan_limit,
                 max_amount=option.cap,
             )
-        approximations = [virtual_reserves(s, leg) for s, leg in zip(snapshots, cycle.legs, strict=True)]
-        guess = None
-        if all(a is not None for a in approximations):
-            guess = optimum(*compose([a for a in approximations if a is not None]), option.fee_bps)
+        first_step = 1.05
+        if model_guess is not None and model_guess[0] >= 1 and model_guess[1] == option.fee_bps:
+            # the model is the exact curve up to float rounding: a bracket of the tolerance's width
+            guess: float | None = model_guess[0]
+            first_step = 1 + config.rel_tol
+        else:
+            approximations = [virtual_reserves(s, leg) for s, leg in zip(snapshots, cycle.legs, strict=True)]
+            guess = None
+            if all(a is not None for a in approximations):
+                guess = optimum(*compose([a for a in approximations if a is not None]), option.fee_bps)
         return size_bracketed(
             quoters,
             guess,
@@ -291,29 +399,55 @@ class Searcher:
             max_amount=option.cap,
             rel_tol=config.rel_tol,
             max_evaluations=config.max_evaluations,
+            first_step=first_step,
         )
 
-    def _price(
+    def _net(
         self,
         cycle: Cycle,
         snapshots: Sequence[PoolSnapshot],
         option: LenderOption,
         sized: Sized,
-        block: int,
         fee_per_gas: int,
         prices: PriceTable,
-    ) -> Opportunity | None:
+    ) -> _Candidate | None:
+        """The exact net profit of a sized cycle: gas (with the V3 ticks crossed) and the lender's fee
+        off its exact output. None if the asset has no price."""
+        amounts = sized.amounts
+        if len(amounts) != len(snapshots):  # not traced by the sizer: run the hops again
+            amounts = tuple(_run(cycle, snapshots, sized.amount_in))
+        crossed = 0
+        amount = sized.amount_in
+        for snapshot, leg, out in zip(snapshots, cycle.legs, amounts, strict=True):
+            if isinstance(snapshot, V3PoolSnapshot):
+                crossed += swap(snapshot.state, leg.zero_for_one, amount).ticks_crossed
+            amount = out
+        units = self.gas.units(option.lender, (leg.kind for leg in cycle.legs), crossed)
+        gas_cost = prices.from_native(cycle.asset, units * fee_per_gas)
+        if gas_cost is None:
+            logger.debug("search: no on-chain price for %s; cycle %s skipped", cycle.asset, cycle)
+            return None
+        lender_fee = option.fee(sized.amount_in)
+        net = sized.amount_out - sized.amount_in - lender_fee - gas_cost
+        net_native = prices.to_native(cycle.asset, net)
+        assert net_native is not None
+        return _Candidate(
+            cycle, tuple(snapshots), option, sized, units, gas_cost, lender_fee, net, net_native
+        )
+
+    def _price(self, candidate: _Candidate, block: int, prices: PriceTable) -> Opportunity:
+        """The opportunity of a candidate, every hop quoted again with the exact math (which must
+        give the sizer's amounts)."""
+        cycle, sized = candidate.cycle, candidate.sized
         hops = []
         amount = sized.amount_in
-        crossed = 0
-        for snapshot, leg in zip(snapshots, cycle.legs, strict=True):
+        for snapshot, leg in zip(candidate.snapshots, cycle.legs, strict=True):
             out = quoter(snapshot, leg)(amount)
             extra: dict[str, object] = {}
             if isinstance(snapshot, V2PairSnapshot):
                 extra = {"zero_for_one": leg.zero_for_one, "fee_bps": snapshot.fee_bps, "dex": snapshot.dex}
             elif isinstance(snapshot, V3PoolSnapshot):
                 ticks = swap(snapshot.state, leg.zero_for_one, amount).ticks_crossed
-                crossed += ticks
                 extra = {"zero_for_one": leg.zero_for_one, "ticks_crossed": ticks}
             elif isinstance(snapshot, BalancerPoolSnapshot):
                 extra = {
@@ -327,27 +461,18 @@ class Searcher:
             amount = out
         if amount != sized.amount_out:
             raise AssertionError(f"cycle {cycle}: re-run gives {amount}, the sizer saw {sized.amount_out}")
-        units = self.gas.units(option.lender, (leg.kind for leg in cycle.legs), crossed)
-        gas_cost = prices.from_native(cycle.asset, units * fee_per_gas)
-        if gas_cost is None:
-            logger.debug("search: no on-chain price for %s; cycle %s skipped", cycle.asset, cycle)
-            return None
-        lender_fee = option.fee(sized.amount_in)
-        net = sized.amount_out - sized.amount_in - lender_fee - gas_cost
-        net_native = prices.to_native(cycle.asset, net)
-        assert net_native is not None
         return Opportunity(
             block=block,
             cycle=cycle,
-            lender=option.lender,
+            lender=candidate.option.lender,
             amount_in=sized.amount_in,
             amount_out=sized.amount_out,
             hops=tuple(hops),
-            lender_fee=lender_fee,
-            gas_units=units,
-            gas_cost=gas_cost,
-            net_profit=net,
-            net_profit_native=net_native,
+            lender_fee=candidate.lender_fee,
+            gas_units=candidate.gas_units,
+            gas_cost=candidate.gas_cost,
+            net_profit=candidate.net_profit,
+            net_profit_native=candidate.net_profit_native,
         )
 
     # --- the whole block --------------------------------------------------------------------------
@@ -362,9 +487,17 @@ class Searcher:
         started = time.perf_counter()
         self.new_block()
         if prices is None:
-            prices = build_price_table(market, self.native)
+            prices = self.price_table(market)
         passing = self.screen(market)
         return started, prices, passing, time.perf_counter()
+
+    def price_table(self, market: MarketState) -> PriceTable:
+        """The block's prices of the cycles' assets (build_price_table, walking only as far as they
+        need, over an adjacency kept while the pool set stays the same)."""
+        pool_set = tuple(market.pools)
+        if self._adjacency is None or self._adjacency[0] != pool_set:
+            self._adjacency = (pool_set, price_adjacency(market))
+        return build_price_table(market, self.native, self.assets | {self.native}, self._adjacency[1])
 
     def search(self, market: MarketState, fee_per_gas: int, prices: PriceTable | None = None) -> SearchResult:
         """Screen, size and price every cycle on `market`; the net-profitable ones, best first."""
@@ -444,50 +577,76 @@ class Searcher:
         prices: PriceTable | None = None,
         *,
         max_trades: int | None = None,
+        admit: Callable[[Opportunity], str | None] | None = None,
     ) -> Decision:
-        """The block's trades: screen, then size lazily in order of a safe profit bound (class
-        docstring). At most `max_trades` are taken."""
+        """The block's trades: screen, then size lazily in order of a safe profit bound (module
+        docstring). Each candidate it would take is first put to `admit` (when given): None accepts it
+        (it is applied to the state, and later candidates sharing its pools are re-sized on the state
+        it leaves); a string rejects it with that reason (it is not applied, and the next best is
+        tried). At most `max_trades` are accepted."""
         started, prices, passing, screened = self._open_block(market, fee_per_gas, prices)
         minimum = self.config.min_net_profit_native
         state = market
         taken: list[Opportunity] = []
+        rejected: list[tuple[Opportunity, str]] = []
+        profitable: set[int] = set()
         hop_bounds: list[HopBound | None] = [None] * len(self.edges)
+        models: list[HopModel | None] = [None] * len(self.edges)
         v3_liquidity: dict[tuple[str, bool], int] = {}
         evaluations = sized = 0
-        # entries: (-key, sequence, trades taken when computed, cycle index, opportunity or None)
-        queue: list[tuple[int, int, int, int, Opportunity | None]] = []
+        # entries: (-key, sequence, trades taken when computed, cycle index, what the key is):
+        # None a level-1 bound, a float a level-2 bound (where its model peaks), a _Candidate an
+        # exact net profit
+        queue: list[tuple[int, int, int, int, _Candidate | float | None]] = []
         sequence = 0
 
-        def push_bound(index: int) -> None:
+        def push_bound(index: int, level2: bool = False) -> None:
             nonlocal sequence
-            key = self._bound_native(index, state, fee_per_gas, prices, hop_bounds, v3_liquidity)
-            if key is not None and key >= minimum:
-                heapq.heappush(queue, (-key, sequence, len(taken), index, None))
+            found = self._bound_native(
+                index, state, fee_per_gas, prices, hop_bounds, v3_liquidity, models if level2 else None
+            )
+            if found is not None and found[0] >= minimum:
+                key, peak = found
+                entry = None if peak is None else peak
+                heapq.heappush(queue, (-key, sequence, len(taken), index, entry))
                 sequence += 1
 
         for index in passing:
             push_bound(int(index))
         while queue and (max_trades is None or len(taken) < max_trades):
-            _, _, version, index, opportunity = heapq.heappop(queue)
+            _, _, version, index, candidate = heapq.heappop(queue)
             cycle = self.cycles[index]
             if version < len(taken) and any(
                 not self.cycle_pools[index].isdisjoint(o.pools) for o in taken[version:]
             ):
                 push_bound(index)  # priced on a state that has since changed
                 continue
-            if opportunity is None:
-                found, spent = self.evaluate(cycle, state, fee_per_gas, prices, self.options[index])
+            if candidate is None and self.refine[index]:
+                push_bound(index, level2=True)  # a level-1 bound: tighten it before sizing
+                continue
+            if not isinstance(candidate, _Candidate):
+                guess = None
+                if candidate is not None and self.exact_model[index]:
+                    guess = (candidate, self.options[index][0].fee_bps)
+                found, spent = self._assess(cycle, state, fee_per_gas, prices, self.options[index], guess)
                 evaluations += spent
                 sized += 1
                 if found is not None and found.net_profit_native >= minimum:
+                    profitable.add(index)
                     heapq.heappush(queue, (-found.net_profit_native, sequence, len(taken), index, found))
                     sequence += 1
+                continue
+            opportunity = self._price(candidate, state.block, prices)
+            reason = admit(opportunity) if admit is not None else None
+            if reason is not None:
+                rejected.append((opportunity, reason))
                 continue
             taken.append(opportunity)
             state = after_trade(state, opportunity)
             for pool in opportunity.pools:  # their bounds change with the trade
                 for edge in self.pool_edges.get(pool, ()):
                     hop_bounds[edge] = None
+                    models[edge] = None
                 v3_liquidity.pop((pool, True), None)
                 v3_liquidity.pop((pool, False), None)
         done = time.perf_counter()
@@ -501,15 +660,18 @@ class Searcher:
             sized,
         )
         logger.debug(
-            "decide: block %d, %d cycles, %d passed the screen, %d sized, %d taken, %.1f ms",
+            "decide: block %d, %d cycles, %d passed the screen, %d sized, %d found, %d taken, "
+            "%d rejected, %.1f ms",
             market.block,
             stats.cycles,
             stats.passed_screen,
             sized,
+            len(profitable),
             len(taken),
+            len(rejected),
             1e3 * (done - started),
         )
-        return Decision(tuple(taken), stats)
+        return Decision(tuple(taken), stats, tuple(rejected), len(profitable))
 
     def _bound_native(
         self,
@@ -519,9 +681,12 @@ class Searcher:
         prices: PriceTable,
         hop_bounds: list[HopBound | None],
         v3_liquidity: dict[tuple[str, bool], int],
-    ) -> int | None:
-        """An upper bound on the cycle's net profit on `market`, in native units (None: unpriced or
-        a pool missing). `hop_bounds` caches each edge's bound (by edge id) for the current state."""
+        models: list[HopModel | None] | None = None,
+    ) -> tuple[int, float | None] | None:
+        """An upper bound on the cycle's net profit on `market`, in native units, and (level 2 only)
+        where the model peaks; None: unpriced, a pool missing, or no profit possible. `hop_bounds`
+        (and `models`) cache each edge's level-1 bound (level-2 model) by edge id for the current
+        state; with `models` the bound is level 2 (bot.search.bounds)."""
         options = self.options[index]
         if not options:
             return None
@@ -536,7 +701,20 @@ class Searcher:
                 bound = hop_bound(snapshot, leg, v3_liquidity)
                 hop_bounds[edge] = bound
             bounds.append(bound)
-        gross = cycle_bound(bounds, options[0].fee_bps / 10_000)
+        fee_rate = options[0].fee_bps / 10_000
+        peak: float | None = None
+        if models is None:
+            gross = cycle_bound(bounds, fee_rate)
+        else:
+            hops = []
+            for edge, bound in zip(self.cycle_edges[index], bounds, strict=True):
+                model = models[edge]
+                if model is None:
+                    leg = self.edges[edge]
+                    model = models[edge] = hop_model(market.pools[leg.pool], leg, bound)
+                hops.append(model)
+            gross, peak = model_bound(hops, fee_rate, self._guess_hint[index])
+            self._guess_hint[index] = peak
         if gross <= 0:
             return None
         asset = self.cycles[index].asset
@@ -544,9 +722,9 @@ class Searcher:
         if gas_cost is None:
             return None
         if math.isinf(gross):
-            return 1 << 255
+            return 1 << 255, peak
         net = (
             math.ceil(gross) + 1 - gas_cost
         )  # + 1: Aave's fee rounds half up, so it can be 1/2 below the rate
         value = prices.to_native(asset, net)
-        return None if value is None else value + 1
+        return None if value is None else (value + 1, peak)

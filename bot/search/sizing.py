@@ -56,6 +56,8 @@ class Sized:
     """amount_out - amount_in - the lender's fee."""
     evaluations: int
     """Exact evaluations of the cycle the sizer ran."""
+    amounts: tuple[int, ...] = ()
+    """Each hop's exact output at amount_in, in order (the last is amount_out); empty if unknown."""
 
 
 def run_cycle(quoters: Sequence[Quoter], amount: int) -> int | None:
@@ -80,30 +82,40 @@ class _Objective:
         self.quoters = quoters
         self.lender_fee = lender_fee
         self.max_amount = max_amount
-        self.cache: dict[int, tuple[float, int]] = {}
+        self.cache: dict[int, tuple[float, int, tuple[int, ...]]] = {}
 
     def __call__(self, x: int) -> float:
         hit = self.cache.get(x)
         if hit is not None:
             return hit[0]
+        amounts: tuple[int, ...] = ()
         if x <= 0 or (self.max_amount is not None and x > self.max_amount):
             value, out = _NEG_INF, 0
         else:
-            result = run_cycle(self.quoters, x)
-            if result is None:
+            trace = []
+            amount = x
+            try:
+                for quote in self.quoters:  # run_cycle, keeping each hop's output
+                    if amount <= 0:
+                        amount = 0
+                        break
+                    amount = quote(amount)
+                    trace.append(amount)
+            except AmmError:
                 value, out = _NEG_INF, 0
             else:
-                out = result
+                out = amount
+                amounts = tuple(trace)
                 value = out - x - (self.lender_fee(x) if self.lender_fee is not None else 0)
-        self.cache[x] = (value, out)
+        self.cache[x] = (value, out, amounts)
         return value
 
     def best(self) -> Sized | None:
-        feasible = [(v, x, out) for x, (v, out) in self.cache.items() if v != _NEG_INF]
+        feasible = [(v, x, out, amounts) for x, (v, out, amounts) in self.cache.items() if v != _NEG_INF]
         if not feasible:
             return None
-        value, x, out = max(feasible, key=lambda item: (item[0], -item[1]))
-        return Sized(x, out, int(value), len(self.cache))
+        value, x, out, amounts = max(feasible, key=lambda item: (item[0], -item[1]))
+        return Sized(x, out, int(value), len(self.cache), amounts)
 
 
 def compose(hops: Sequence[tuple[float, float, float]]) -> tuple[float, float, float]:

@@ -6,13 +6,22 @@ from typing import Any
 
 import pytest
 from eth_abi import decode, encode
+from eth_utils.address import to_checksum_address
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from web3.exceptions import ContractLogicError, Web3RPCError
 
 from bot.errors import ConfigError, RpcError
 from bot.market import abi
-from bot.market.multicall import AGGREGATE3, Call, CallResult, Multicall, decode_aggregate3, encode_aggregate3
+from bot.market.multicall import (
+    AGGREGATE3,
+    Call,
+    CallResult,
+    Multicall,
+    decode_aggregate3,
+    encode_aggregate3,
+    encode_aggregate3_eth_abi,
+)
 
 MULTICALL = "0xcA11bde05977b3631167028862bE2a173976CA11"
 TARGET = "0x" + "11" * 20
@@ -164,3 +173,26 @@ def test_word_decoders() -> None:
         abi.reserves(b"\x00" * 64)
     with pytest.raises(ValueError, match="bits above 160"):
         abi.address(b"\xff" * 32)
+
+
+_addresses = st.binary(min_size=20, max_size=20).map(lambda raw: "0x" + raw.hex())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(_addresses, _addresses.map(to_checksum_address)),
+            st.binary(max_size=300),
+        ),
+        max_size=40,
+    )
+)
+def test_hand_packed_encoding_is_eth_abis_byte_for_byte(entries) -> None:  # type: ignore[no-untyped-def]
+    calls = [Call(target, data) for target, data in entries]
+    assert encode_aggregate3(calls) == encode_aggregate3_eth_abi(calls)
+
+
+def test_hand_packed_encoding_rejects_a_bad_target() -> None:
+    with pytest.raises(ValueError, match="20-byte address"):
+        encode_aggregate3([Call("0x1234", b"")])
