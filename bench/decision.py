@@ -13,13 +13,22 @@ The searcher keeps sizing results from one block to the next for cycles whose po
 the replica rows repeat one block, so they drop what was kept before each timing (a cold start).
 
 The chain reads themselves are not timed (they are one eth_call: see the fork tests); everything after
-the bytes arrive is. Run: `.venv/bin/python -m bench.decision` (add `--blocks N` for more blocks).
+the bytes arrive is, through one function, `timed_step`: `MarketReader.decode` and
+`BlockPipeline.decide`, the two CPU stages the bot's per-block `BlockPipeline.step` runs between its
+Multicall3 round trip and the simulation (prices, guards, `Searcher.decide` with the bot's
+max_trades = 1, routes encoded). So PRODUCTION_PATH is True: the benchmark times the bot's own code.
+Run: `.venv/bin/python -m bench.decision` (add `--blocks N` for more blocks), or one synthetic
+scenario at any size: `python -m bench.decision --pools 2000 --scenario busy --blocks 30 --json`
+(the last line is one JSON object: pools, cycles, median_ms, p90_ms, production_path, ...). The
+synthetic set scales with --pools (half V2, 40 % V3, 10 % Balancer, Curve capped at 10 pools, 2
+tokens per 5 pools); two untimed warm-up blocks come first.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import json
 import math
 import os
 import platform
@@ -38,6 +47,7 @@ from bot.market import MarketReader, Multicall, PoolSet
 from bot.market.multicall import CallResult
 from bot.market.pools import BalancerPoolInfo, CurvePoolInfo, V2PairInfo, V3PoolInfo
 from bot.market.state import MarketState
+from bot.runtime.pipeline import BlockDecision, BlockInput, BlockPipeline, Tokens
 from bot.search import LenderTerms, Searcher, enumerate_cycles
 
 GWEI = 10**9
@@ -67,19 +77,31 @@ class Timing:
     profitable: list[int] = field(default_factory=list)
     evaluations: list[int] = field(default_factory=list)
     chosen: list[int] = field(default_factory=list)
+    profit: list[int] = field(default_factory=list)
+    """Net profit (native wei) of the trades chosen, per block."""
 
 
-def decide(
+MAX_TRADES = 1
+"""The bot's default `max_trades_per_block` (bot.ops.config)."""
+FEE_PER_GAS = 30 * GWEI
+BASE_FEE = 0
+"""With the default 30 gwei tip, the fee per gas the pipeline prices gas at is FEE_PER_GAS."""
+
+
+def timed_step(
     reader: MarketReader,
     plan: Any,
     results: list[CallResult],
     block: int,
-    searcher: Searcher,
-    timing: Timing,
+    pipeline: BlockPipeline,
     second_round: Callable[[Any], list[CallResult]] | None = None,
-) -> None:
-    """One block's decision, timed piece by piece. `second_round` answers the ticks a V3 pool needs
-    when its window moved (the reader's second round trip), if any."""
+) -> tuple[BlockDecision, float]:
+    """What the bot runs per block once the Multicall3 bytes have arrived, and nothing else: decode
+    them into a MarketState (`MarketReader.decode`, as `MarketReader.read` does in the bot), then
+    `BlockPipeline.decide`, the method `BlockPipeline.step` calls. This is the one callable the
+    benchmark times. Returns the decision and the seconds spent decoding.
+    `second_round` answers the ticks a V3 pool needs when its window moved (the reader's second round
+    trip), if any."""
     start = time.perf_counter()
     snapshots, failures, pending = reader.decode(plan, results, block)
     for item in pending:
@@ -89,17 +111,39 @@ def decide(
         snapshots.append(snapshot)
     assert not failures, failures[:3]
     market = MarketState(block, {s.address: s for s in snapshots})
-    decoded = time.perf_counter()
-    decision = searcher.decide(market, 30 * GWEI)
+    decoded = time.perf_counter() - start
+    return pipeline.decide(BlockInput(market, base_fee=BASE_FEE)), decoded
+
+
+PRODUCTION_PATH = True
+"""`timed_step` runs the runtime's own per-block decision (bot.runtime.pipeline)."""
+
+
+def decide(
+    reader: MarketReader,
+    plan: Any,
+    results: list[CallResult],
+    block: int,
+    pipeline: BlockPipeline,
+    timing: Timing,
+    second_round: Callable[[Any], list[CallResult]] | None = None,
+) -> BlockDecision:
+    """One block's decision through `timed_step`, recorded in `timing`."""
+    start = time.perf_counter()
+    decision, decoded = timed_step(reader, plan, results, block, pipeline, second_round)
     done = time.perf_counter()
+    stats = decision.search
+    chosen = [verdict.priced.opportunity for verdict in decision.accepted]
     timing.total.append(done - start)
-    timing.decode.append(decoded - start)
-    timing.screen.append(decision.stats.screen_seconds)
-    timing.sizing.append(decision.stats.sizing_seconds)
-    timing.passed.append(decision.stats.passed_screen)
-    timing.profitable.append(decision.stats.sized)
-    timing.evaluations.append(decision.stats.evaluations)
-    timing.chosen.append(len(decision.chosen))
+    timing.decode.append(decoded)
+    timing.screen.append(stats.screen_seconds)
+    timing.sizing.append(stats.sizing_seconds)
+    timing.passed.append(stats.passed_screen)
+    timing.profitable.append(stats.sized)
+    timing.evaluations.append(stats.evaluations)
+    timing.chosen.append(len(chosen))
+    timing.profit.append(sum(o.net_profit_native for o in chosen))
+    return decision
 
 
 def row(name: str, pools: int, cycles: int, t: Timing) -> str:
@@ -178,6 +222,7 @@ def replica_rows(blocks: int) -> list[str]:
             ),
             native=book.token("WMATIC").address,
         )
+        pipeline = BlockPipeline.offline(searcher, book, max_trades=MAX_TRADES)
         for label in ("calm (as built)", "after a 300k WMATIC sale on QuickSwap"):
             if label.startswith("after"):
                 _sell_on_quickswap(w3, book, 300_000 * E18)
@@ -187,7 +232,7 @@ def replica_rows(blocks: int) -> list[str]:
             timing = Timing()
             for _ in range(blocks):
                 searcher.forget()  # the same block again: time it as new, not from the kept sizings
-                decide(reader, plan, results, block, searcher, timing)
+                decide(reader, plan, results, block, pipeline, timing)
             rows.append(row(f"replica, {label}", len(pools), len(cycles), timing))
     return rows
 
@@ -342,7 +387,22 @@ class Synthetic:
                 ]
 
 
-def synthetic(seed: int = 7, n_tokens: int = 200, hub_share: float = 0.3, n_curve: int = 10) -> Synthetic:
+def synthetic(
+    seed: int = 7,
+    n_pools: int = 500,
+    n_tokens: int | None = None,
+    hub_share: float = 0.3,
+    n_curve: int = 10,
+) -> Synthetic:
+    """`n_pools` pools: about half Uniswap V2, 40 % V3, 10 % Balancer and `n_curve` Curve pools (at most
+    10: there are three stablecoins), over `n_tokens` tokens (default: 2 per 5 pools, so every token
+    keeps the same number of pools on average as the set grows). 500 pools reproduce the original set."""
+    n_curve = min(n_curve, 10, n_pools // 10)
+    if n_tokens is None:
+        n_tokens = max(12, round(n_pools * 2 / 5))
+    n_v2 = n_pools // 2 - n_curve // 2
+    n_v3 = 2 * n_pools // 5 - n_curve // 2
+    n_balancer = n_pools - n_v2 - n_v3 - n_curve
     rng = random.Random(seed)
     tokens = [Token(_address(0xA0, 0), 18, 0.4)]  # the native token
     tokens += [Token(_address(0xA0, k), d, 1.0) for k, d in ((1, 6), (2, 6), (3, 18))]  # stables
@@ -369,14 +429,14 @@ def synthetic(seed: int = 7, n_tokens: int = 200, hub_share: float = 0.3, n_curv
     state: dict[str, Any] = {}
     v2, v3, balancer, curve = [], [], [], []
     n = 0
-    for _ in range(250 - n_curve // 2):
+    for _ in range(n_v2):
         a, b = pair()
         n += 1
         address = _address(0xB2, n)
         depth = math.exp(rng.uniform(math.log(2e4), math.log(5e6)))
         v2.append(V2PairInfo(address, rng.choice(("quickswap", "sushiswap")), a.address, b.address, 30))
         state[address] = {"r0": raw(a, depth), "r1": raw(b, depth)}
-    for _ in range(200 - n_curve // 2):
+    for _ in range(n_v3):
         a, b = pair()
         n += 1
         address = _address(0xB3, n)
@@ -396,7 +456,7 @@ def synthetic(seed: int = 7, n_tokens: int = 200, hub_share: float = 0.3, n_curv
             nets[hi] = nets.get(hi, 0) - int(liquidity * share)
         v3.append(V3PoolInfo(address, a.address, b.address, fee, spacing))
         state[address] = {"sqrt": get_sqrt_ratio_at_tick(tick), "nets": nets}
-    for _ in range(50):
+    for _ in range(n_balancer):
         a, b = pair()
         n += 1
         address = _address(0xB4, n)
@@ -437,8 +497,21 @@ def synthetic(seed: int = 7, n_tokens: int = 200, hub_share: float = 0.3, n_curv
     return Synthetic(rng, tokens, pools, state)
 
 
-def synthetic_rows(blocks: int) -> list[str]:
-    market = synthetic()
+WARMUP = 2
+"""Untimed blocks before the timed ones (the first refresh places the V3 windows; the second is the
+first steady one)."""
+
+SCENARIOS = {
+    "quiet": ("quiet: 3 pools move 0.2-1 %", 3, 0.002, 0.01),
+    "busy": ("busy: 15 pools move 0.5-5 %", 15, 0.005, 0.05),
+}
+"""scenario -> (label, pools moved per block, smallest and largest move). The same number of pools
+moves whatever the size of the set: a block holds as many trades at 2,000 pools as at 500."""
+
+
+def synthetic_setup(n_pools: int) -> tuple[Synthetic, MarketReader, Searcher, BlockPipeline]:
+    """The synthetic set at `n_pools`, a reader in its steady state and a searcher over its cycles."""
+    market = synthetic(n_pools=n_pools)
     pools = market.pools
     borrowable = frozenset(t.address for t in market.tokens[:3])  # the native token and two stables
     cycles = enumerate_cycles(pools, borrowable, max_hops=4)
@@ -455,22 +528,50 @@ def synthetic_rows(blocks: int) -> list[str]:
         window.recentre(get_tick_at_sqrt_ratio(s["sqrt"]))
         low, high = window.words()[0], window.words()[-1]
         window.known = {t: net for t, net in s["nets"].items() if low <= window.word_of(t) <= high}
+    tokens = Tokens(
+        native=market.tokens[0].address,
+        usd_token=market.tokens[1].address,  # a stablecoin at $1
+        decimals={t.address: t.decimals for t in market.tokens},
+    )
+    return market, reader, searcher, BlockPipeline.offline(searcher, tokens, max_trades=MAX_TRADES)
+
+
+def synthetic_timing(
+    n_pools: int, scenario: str, blocks: int, warmup: int = WARMUP
+) -> tuple[Synthetic, Searcher, Timing]:
+    """Time `blocks` blocks of one scenario on the synthetic set of `n_pools` pools, after `warmup`
+    untimed ones (the bot's steady state: the reader has its V3 tick windows in place and the
+    searcher its per-pool caches, as from the second block of a run)."""
+    market, reader, searcher, pipeline = synthetic_setup(n_pools)
+    _, count, low, high = SCENARIOS[scenario]
+    timing = Timing()
+    for block in range(-warmup, blocks):
+        if block == 0:
+            timing = Timing()  # the warm-up blocks are not counted
+        # every block starts from consistent prices (last block's arbitrage closed the gaps) and
+        # this block's trades move a few pools
+        market.reset()
+        market.move(count, low, high)
+        plan = reader.plan()
+        results = market.results(reader, plan, 1_000 + WARMUP + block)
+        decide(reader, plan, results, 1_000 + WARMUP + block, pipeline, timing, market.ticks)
+    return market, searcher, timing
+
+
+def synthetic_rows(
+    blocks: int, n_pools: int = 500, scenarios: tuple[str, ...] = ("quiet", "busy")
+) -> list[str]:
     rows = []
-    for label, count, low, high in (
-        ("quiet: 3 pools move 0.2-1 %", 3, 0.002, 0.01),
-        ("busy: 15 pools move 0.5-5 %", 15, 0.005, 0.05),
-    ):
-        timing = Timing()
-        for block in range(blocks):
-            # every block starts from consistent prices (last block's arbitrage closed the gaps) and
-            # this block's trades move a few pools
-            market.reset()
-            market.move(count, low, high)
-            plan = reader.plan()
-            results = market.results(reader, plan, 1_000 + block)
-            decide(reader, plan, results, 1_000 + block, searcher, timing, market.ticks)
-        rows.append(row(f"synthetic, {label}", len(pools), len(cycles), timing))
+    for scenario in scenarios:
+        market, searcher, timing = synthetic_timing(n_pools, scenario, blocks)
+        rows.append(
+            row(f"synthetic, {SCENARIOS[scenario][0]}", len(market.pools), len(searcher.cycles), timing)
+        )
     return rows
+
+
+def _p90(xs: list[float]) -> float:
+    return sorted(xs)[max(0, math.ceil(0.9 * len(xs)) - 1)]
 
 
 class _NoChain:
@@ -484,10 +585,48 @@ class _NoChain:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blocks", type=int, default=30, help="blocks timed per scenario")
+    parser.add_argument("--pools", type=int, default=500, help="pools in the synthetic set")
+    parser.add_argument(
+        "--scenario", choices=sorted(SCENARIOS), help="one synthetic scenario only (no replica rows)"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object last (with --scenario: that row)"
+    )
     parser.add_argument("--skip-replica", action="store_true", help="only the synthetic pool set")
     options = parser.parse_args(argv)
+    if options.scenario is not None:
+        market, searcher, timing = synthetic_timing(options.pools, options.scenario, options.blocks)
+        lines = [f"Machine: {machine()}", "", HEADER]
+        lines.append(
+            row(
+                f"synthetic, {SCENARIOS[options.scenario][0]}",
+                len(market.pools),
+                len(searcher.cycles),
+                timing,
+            )
+        )
+        print("\n".join(lines))  # noqa: T201
+        if options.json:
+            summary = {
+                "pools": len(market.pools),
+                "cycles": len(searcher.cycles),
+                "scenario": options.scenario,
+                "blocks": len(timing.total),
+                "median_ms": round(1e3 * statistics.median(timing.total), 3),
+                "p90_ms": round(1e3 * _p90(timing.total), 3),
+                "decode_median_ms": round(1e3 * statistics.median(timing.decode), 3),
+                "screen_median_ms": round(1e3 * statistics.median(timing.screen), 3),
+                "sized_median": statistics.median(timing.profitable),
+                "evaluations_median": statistics.median(timing.evaluations),
+                "chosen_total": sum(timing.chosen),
+                "profit_native_total": sum(timing.profit),
+                "max_trades": MAX_TRADES,
+                "production_path": PRODUCTION_PATH,
+            }
+            print(json.dumps(summary))  # noqa: T201
+        return
     lines = [f"Machine: {machine()}", "", HEADER]
-    lines += synthetic_rows(options.blocks)
+    lines += synthetic_rows(options.blocks, options.pools)
     if not options.skip_replica:
         lines += replica_rows(options.blocks)
         lines += ["", REFRESH_HEADER, *REFRESH_LINES]

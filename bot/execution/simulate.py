@@ -1,5 +1,7 @@
-"""Simulation: `FlashArb.execute(route)` as an eth_call from the executor against the latest state,
-and (when it passes) its gas estimate. Nothing is sent without a passing simulation.
+"""Simulation: `FlashArb.execute(route)` run by the node from the executor against the latest (or
+pending) state, in ONE round trip: eth_estimateGas executes the call and reverts exactly as eth_call
+would (with the revert data), and when it passes it gives the gas estimate too. Nothing is sent
+without a passing simulation.
 
     simulator = Simulator(rpc, flasharb, executor, RevertDecoder(abi))
     result = simulator.run(encode(route))
@@ -53,11 +55,15 @@ class Simulator:
         self.decoder = decoder
 
     def run(self, calldata: bytes, block: int | str = "latest", estimate: bool = True) -> Simulation:
+        """One round trip: eth_estimateGas (or eth_call when no `estimate` is wanted)."""
         tx = {"from": self.executor, "to": self.flasharb, "data": "0x" + calldata.hex()}
         tag = hex(block) if isinstance(block, int) else block
         try:
-            self.rpc.request("eth_call", [tx, tag])
-            gas = as_int(self.rpc.request("eth_estimateGas", [tx, tag])) if estimate else None
+            if estimate:
+                gas: int | None = as_int(self.rpc.request("eth_estimateGas", [tx, tag]))
+            else:
+                self.rpc.request("eth_call", [tx, tag])
+                gas = None
         except NodeReplyError as exc:
             data = revert_data(exc.data)
             if data is None and "revert" not in exc.message.lower():

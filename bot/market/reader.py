@@ -9,7 +9,9 @@ What one refresh reads (static data comes from discovery and is never re-read):
 - Balancer: Vault.getPoolTokens(poolId) (the balances);
 - Curve: balances(i), A (A_precise() where the pool has it) and fee();
 plus Multicall3.getBlockNumber(), so the snapshots carry the block they were read at even when the
-refresh asks for "latest".
+refresh asks for "latest", and the ERC20 balances given as `balances` (what the flash lenders can lend:
+each Aave reserve's balance in its aToken, the Balancer Vault's), so the guards see the block's
+liquidity without a round trip of their own (`read` returns them; a failed one is left out).
 
 Round trips: ONE eth_call per block in the steady state. A second one, at the same block, only when a
 bitmap word shows an initialised tick whose liquidityNet this reader has not read yet (a new position,
@@ -28,6 +30,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from eth_abi.abi import encode
 
 from bot.amm.balancer_weighted import WeightedPoolState
 from bot.amm.curve_stableswap import CurvePoolState
@@ -53,6 +57,9 @@ DEFAULT_WORDS_EACH_SIDE = 2
 spacing 10 (a word spans 2,560 ticks), +-5 % at tick spacing 1."""
 
 
+BALANCE_OF = abi.selector("balanceOf(address)")
+
+
 class _Failed(Exception):
     """A pool's results for this block are unusable; the message says why."""
 
@@ -76,6 +83,18 @@ class Plan:
 
     calls: list[Call] = field(default_factory=list)
     slots: list[_Slot] = field(default_factory=list)
+    balances_start: int = 0
+    """Where the balance calls start (they come last, one per watched (token, holder))."""
+    balances: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRead:
+    """One refresh and the watched balances read in the same batch, at the same block."""
+
+    refresh: RefreshResult
+    balances: dict[tuple[str, str], int]
+    """(token, holder) -> balance; a balance whose call failed is left out."""
 
 
 @dataclass(slots=True)
@@ -103,9 +122,11 @@ class MarketReader:
         *,
         vault: str | None = None,
         words_each_side: int = DEFAULT_WORDS_EACH_SIDE,
+        balances: Sequence[tuple[str, str]] = (),
     ) -> None:
         """`vault`: the Balancer Vault (book.balancer_v2.vault), needed when Balancer pools are tracked;
-        `words_each_side`: bitmap words read either side of a V3 pool's current word."""
+        `words_each_side`: bitmap words read either side of a V3 pool's current word; `balances`:
+        (token, holder) ERC20 balances read in the same batch (`read`)."""
         if words_each_side < 0:
             raise ConfigError(f"words_each_side must not be negative, got {words_each_side}")
         if pools.balancer and not vault:
@@ -114,6 +135,7 @@ class MarketReader:
         self.multicall = multicall
         self.pools = pools
         self.words_each_side = words_each_side
+        self.balances = tuple(balances)
         self._primed = False
         self._balancer_tokens: dict[str, tuple[int, ...]] = {}
         self._v3_last: dict[str, tuple[object, V3PoolState]] = {}
@@ -127,6 +149,10 @@ class MarketReader:
 
     def refresh(self, block: BlockId = "latest") -> RefreshResult:
         """Read every tracked pool at `block` (a number or "latest") into a MarketState."""
+        return self.read(block).refresh
+
+    def read(self, block: BlockId = "latest") -> BlockRead:
+        """`refresh`, and the watched balances from the same Multicall3 batch."""
         eth_calls_before = self.multicall.eth_calls
         sub_calls = 0
         if not self._primed:
@@ -139,6 +165,7 @@ class MarketReader:
         sub_calls += len(plan.calls)
         block_number = self.block_of(results)
         snapshots, failures, pending = self.decode(plan, results, block_number)
+        balances = self.balances_of(plan, results)
         if pending:
             calls = [Call(p.slot.pool.address, abi.ticks(t)) for p in pending for t in p.missing]
             sub_calls += len(calls)
@@ -168,7 +195,7 @@ class MarketReader:
             result.eth_calls,
             sub_calls,
         )
-        return result
+        return BlockRead(result, balances)
 
     def _prime(self, pools: Sequence[V3PoolInfo], block: BlockId) -> int:
         """Read slot0 of V3 pools whose window has no centre yet (the first refresh)."""
@@ -210,7 +237,24 @@ class MarketReader:
                 plan.calls.append(Call(pool.address, a_call))
                 plan.calls.append(Call(pool.address, abi.FEE))
             plan.slots.append(_Slot(pool, start, len(plan.calls) - start, words, ticks))
+        plan.balances_start = len(plan.calls)
+        plan.balances = self.balances
+        plan.calls.extend(
+            Call(token, BALANCE_OF + encode(["address"], [holder])) for token, holder in self.balances
+        )
         return plan
+
+    @staticmethod
+    def balances_of(plan: Plan, results: Sequence[CallResult]) -> dict[tuple[str, str], int]:
+        """The watched balances in the main round trip's results (a failed or malformed one left out)."""
+        found: dict[tuple[str, str], int] = {}
+        for k, watch in enumerate(plan.balances):
+            result = results[plan.balances_start + k]
+            if result.success and len(result.data) >= 32:
+                found[watch] = abi.word(result.data)
+            else:
+                logger.warning("refresh: balanceOf(%s) of token %s failed; taken as 0", watch[1], watch[0])
+        return found
 
     @staticmethod
     def block_of(results: Sequence[CallResult]) -> int:

@@ -160,6 +160,7 @@ FIXES: dict[str, str] = {
     "low_gas_balance_matic": 'use a non-negative MATIC amount with at most 18 decimals as a string, e.g. "5"',
     "control_dir": "use a directory path the bot may create and write",
     "poll_interval_s": "use a number of seconds above 0 and at most 60",
+    "new_heads": 'use "auto", "poll", or a ws:// or wss:// URL of the same node',
     "max_blocks": "use a positive integer, or leave it out to run until stopped",
     "log_level": "use one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
 }
@@ -255,7 +256,11 @@ class BotConfig(BaseSettings):
     control_dir: Path = DEFAULT_CONTROL_DIR
     """Directory of the control channel (commands in, status out) and the breaker's state."""
     poll_interval_s: float = Field(default=0.5, gt=0, le=60)
-    """Seconds between polls for a new block."""
+    """Seconds between polls for a new block when no newHeads subscription is available."""
+    new_heads: Annotated[str, StringConstraints(pattern=r"^(auto|poll|wss?://\S+)$")] = "auto"
+    """How the bot learns of new blocks: "auto" (a newHeads subscription at the WebSocket URL of the
+    RPC's host, port and path, falling back to polling), "poll", or the node's ws:// / wss:// URL
+    (providers whose WebSocket endpoint differs from the HTTP one)."""
     max_blocks: int | None = Field(default=None, ge=1)
     """Stop after this many blocks (for demos); None runs until stopped."""
     log_level: LogLevel = "INFO"

@@ -4,7 +4,10 @@ SQLite by default (WAL mode, synchronous FULL), any SQLAlchemy URL works (Postgr
 exact integers: NUMERIC(78, 0) where the database has it (PostgreSQL), decimal strings elsewhere
 (SQLite's NUMERIC would turn integers above 2**63 into floats); sums are taken in Python.
 
-Each write is its own committed transaction, so nothing the loop has acted on is lost in a crash.
+Each write is its own committed transaction, or several share one (`Journal.batch()`): the loop
+commits a block's records once, after the block's broadcasts, so no fsync sits between a decision and
+its send (a crash in that window loses the block's records; the chain still has the transactions, and
+the nonce manager reads the account's nonce from it).
 After a restart, `resume()` returns the transactions that were sent but have no outcome yet (to
 reconcile against the chain) and the last block processed.
 
@@ -99,21 +102,22 @@ TAKEN = "taken"
 @dataclass(slots=True)
 class RunTotals:
     """The numbers of one run (or of every run), defined once. The live view (`LiveStats`), the status
-    file that `botctl status` prints (`BlockLoop._details()`) and the end summary (text and `--json`)
+    file that `botctl status` prints (`Bookkeeper.details()`) and the end summary (text and `--json`)
     all show these fields under these names, so at the end of a run they are equal.
 
     blocks                     blocks the loop finished (a block that failed part-way is not counted)
-    opportunities_found        profitable opportunities the search returned (net profit after loan
-                               fee and gas, before any guard), summed over those blocks
+    opportunities_found        net-profitable opportunities the search sized (before any guard),
+                               summed over those blocks; the search sizes lazily, best bound first,
+                               so this counts the cycles that could still win (`Decision.found`)
     opportunities_journaled    opportunities recorded in the journal with a decision: per block the
-                               candidates put to the guards (best first, distinct pools, at most
-                               `candidates_per_block`) and a few of the others, up to
-                               `journal_per_block` in all; = taken + the sum of skipped
+                               candidates the search put to the guards, best first (each one a
+                               guard rejected makes it try the next), at most `journal_per_block` of
+                               the rejected ones; = taken + the sum of skipped
     taken                      journaled opportunities that passed every guard and the simulation
                                (then sent when live; a dry run only simulates them)
     skipped                    the other journaled opportunities, by reason: a guard's reason
-                               (profit_below_min, paused, ...), not_selected, simulation_failed,
-                               tx_in_flight
+                               (profit_below_min, paused, ...), tx_in_flight, simulation_failed,
+                               not_selected (accepted but not simulated after a failed simulation)
     trades_sent                transactions broadcast, replacements and cancellations included
     trades_mined               of those, mined and successful
     trades_reverted            of those, mined and reverted (gas spent, no profit)
@@ -344,6 +348,8 @@ class SentTx:
     max_fee_per_gas: int
     max_priority_fee_per_gas: int
     gas_limit: int
+    sent_at: float | None = None
+    """Unix time of the broadcast (None: when the journal records it)."""
 
     def __post_init__(self) -> None:
         _require_ints(self, "nonce", "max_fee_per_gas", "max_priority_fee_per_gas", "gas_limit")
@@ -446,6 +452,112 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class JournalBatch:
+    """The journal's writes inside one database transaction (`Journal.batch()`): each returns as soon
+    as its rows are flushed (ids assigned); the commit comes at the end of the batch."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def start_run(self, config_hash: str, network: str, dry_run: bool) -> int:
+        run = Run(started_at=time.time(), config_hash=config_hash, network=network, dry_run=dry_run)
+        self.session.add(run)
+        self.session.flush()
+        return run.id
+
+    def mark_block(self, run_id: int, block: int, found: int = 0) -> None:
+        """See `Journal.mark_block`."""
+        if not isinstance(found, int) or isinstance(found, bool) or found < 0:
+            raise ValueError(
+                f"mark_block: found is a count of opportunities (an integer >= 0), got {found!r}"
+            )
+        run = _get(self.session, Run, run_id)
+        run.last_block = block
+        run.blocks += 1
+        run.opportunities_found += found
+
+    def stop_run(self, run_id: int, reason: str) -> None:
+        run = _get(self.session, Run, run_id)
+        run.stopped_at = time.time()
+        run.stop_reason = reason
+
+    def record_opportunity(self, run_id: int, record: OpportunityRecord) -> int:
+        row = OpportunityRow(
+            run_id=run_id,
+            block=record.block,
+            route=record.route,
+            lender=record.lender,
+            asset=record.asset,
+            amount_in=record.amount_in,
+            predicted_profit=record.predicted_profit,
+            predicted_profit_micro_usd=record.predicted_profit_micro_usd,
+            gas_units=record.gas_units,
+            seen_at=time.time(),
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def record_decision(self, opportunity_id: int, reason: Enum | str, detail: str = "") -> None:
+        """See `Journal.record_decision`."""
+        value = reason.value if isinstance(reason, Enum) else str(reason)
+        self.session.add(
+            DecisionRow(
+                opportunity_id=opportunity_id,
+                taken=value == TAKEN,
+                reason=value,
+                detail=detail,
+                decided_at=time.time(),
+            )
+        )
+
+    def record_sent(self, opportunity_id: int, tx: SentTx) -> int:
+        row = TransactionRow(
+            opportunity_id=opportunity_id,
+            hash=tx.hash.lower(),
+            nonce=tx.nonce,
+            sender=tx.sender,
+            max_fee_per_gas=tx.max_fee_per_gas,
+            max_priority_fee_per_gas=tx.max_priority_fee_per_gas,
+            gas_limit=tx.gas_limit,
+            status=TxStatus.SENT.value,
+            sent_at=time.time() if tx.sent_at is None else tx.sent_at,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def record_outcome(self, tx_hash: str, outcome: Outcome) -> None:
+        if outcome.status is TxStatus.SENT:
+            raise ValueError("an outcome must be mined, reverted or dropped, not sent")
+        session = self.session
+        tx = session.scalars(select(TransactionRow).where(TransactionRow.hash == tx_hash.lower())).first()
+        if tx is None:
+            raise ValueError(f"no transaction {tx_hash} in the journal")
+        tx.status = outcome.status.value
+        session.add(
+            OutcomeRow(
+                transaction_id=tx.id,
+                block=outcome.block,
+                gas_used=outcome.gas_used,
+                effective_gas_price=outcome.effective_gas_price,
+                gas_fee_wei=outcome.gas_used * outcome.effective_gas_price,
+                gas_fee_micro_usd=outcome.gas_fee_micro_usd,
+                realised_profit=outcome.realised_profit,
+                realised_profit_micro_usd=outcome.realised_profit_micro_usd,
+                recorded_at=time.time(),
+            )
+        )
+        session.flush()
+
+
+def _get(session: Session, model: type[Any], key: int) -> Any:
+    row = session.get(model, key)
+    if row is None:
+        raise ValueError(f"no {model.__tablename__} row with id {key}")
+    return row
+
+
 class Journal:
     """The journal at an SQLAlchemy URL; tables are created if missing."""
 
@@ -501,109 +613,44 @@ class Journal:
         self.engine.dispose()
 
     # Writes -------------------------------------------------------------------------------------
-    def start_run(self, config_hash: str, network: str, dry_run: bool) -> int:
+    @contextmanager
+    def batch(self) -> Iterator[JournalBatch]:
+        """Several writes in one database transaction: one commit (one fsync) for all of them, at the
+        end of the `with` block; nothing is written if the block raises. The loop journals a block's
+        decisions, sends and outcomes this way, after the block's broadcasts."""
         with self._write() as session:
-            run = Run(started_at=time.time(), config_hash=config_hash, network=network, dry_run=dry_run)
-            session.add(run)
-            session.flush()
-            return run.id
+            yield JournalBatch(session)
+
+    def start_run(self, config_hash: str, network: str, dry_run: bool) -> int:
+        with self.batch() as batch:
+            return batch.start_run(config_hash, network, dry_run)
 
     def mark_block(self, run_id: int, block: int, found: int = 0) -> None:
         """The loop finished `block`, in which the search found `found` profitable opportunities (all
         of them, journaled or not: `RunTotals.opportunities_found`)."""
-        if not isinstance(found, int) or isinstance(found, bool) or found < 0:
-            raise ValueError(
-                f"mark_block: found is a count of opportunities (an integer >= 0), got {found!r}"
-            )
-        with self._write() as session:
-            run = self._get(session, Run, run_id)
-            run.last_block = block
-            run.blocks += 1
-            run.opportunities_found += found
+        with self.batch() as batch:
+            batch.mark_block(run_id, block, found)
 
     def stop_run(self, run_id: int, reason: str) -> None:
-        with self._write() as session:
-            run = self._get(session, Run, run_id)
-            run.stopped_at = time.time()
-            run.stop_reason = reason
+        with self.batch() as batch:
+            batch.stop_run(run_id, reason)
 
     def record_opportunity(self, run_id: int, record: OpportunityRecord) -> int:
-        with self._write() as session:
-            row = OpportunityRow(
-                run_id=run_id,
-                block=record.block,
-                route=record.route,
-                lender=record.lender,
-                asset=record.asset,
-                amount_in=record.amount_in,
-                predicted_profit=record.predicted_profit,
-                predicted_profit_micro_usd=record.predicted_profit_micro_usd,
-                gas_units=record.gas_units,
-                seen_at=time.time(),
-            )
-            session.add(row)
-            session.flush()
-            return row.id
+        with self.batch() as batch:
+            return batch.record_opportunity(run_id, record)
 
     def record_decision(self, opportunity_id: int, reason: Enum | str, detail: str = "") -> None:
         """`reason` is a `guards.Reason` (or its value); "taken" marks the opportunity taken."""
-        value = reason.value if isinstance(reason, Enum) else str(reason)
-        with self._write() as session:
-            session.add(
-                DecisionRow(
-                    opportunity_id=opportunity_id,
-                    taken=value == TAKEN,
-                    reason=value,
-                    detail=detail,
-                    decided_at=time.time(),
-                )
-            )
+        with self.batch() as batch:
+            batch.record_decision(opportunity_id, reason, detail)
 
     def record_sent(self, opportunity_id: int, tx: SentTx) -> int:
-        with self._write() as session:
-            row = TransactionRow(
-                opportunity_id=opportunity_id,
-                hash=tx.hash.lower(),
-                nonce=tx.nonce,
-                sender=tx.sender,
-                max_fee_per_gas=tx.max_fee_per_gas,
-                max_priority_fee_per_gas=tx.max_priority_fee_per_gas,
-                gas_limit=tx.gas_limit,
-                status=TxStatus.SENT.value,
-                sent_at=time.time(),
-            )
-            session.add(row)
-            session.flush()
-            return row.id
+        with self.batch() as batch:
+            return batch.record_sent(opportunity_id, tx)
 
     def record_outcome(self, tx_hash: str, outcome: Outcome) -> None:
-        if outcome.status is TxStatus.SENT:
-            raise ValueError("an outcome must be mined, reverted or dropped, not sent")
-        with self._write() as session:
-            tx = session.scalars(select(TransactionRow).where(TransactionRow.hash == tx_hash.lower())).first()
-            if tx is None:
-                raise ValueError(f"no transaction {tx_hash} in the journal")
-            tx.status = outcome.status.value
-            session.add(
-                OutcomeRow(
-                    transaction_id=tx.id,
-                    block=outcome.block,
-                    gas_used=outcome.gas_used,
-                    effective_gas_price=outcome.effective_gas_price,
-                    gas_fee_wei=outcome.gas_used * outcome.effective_gas_price,
-                    gas_fee_micro_usd=outcome.gas_fee_micro_usd,
-                    realised_profit=outcome.realised_profit,
-                    realised_profit_micro_usd=outcome.realised_profit_micro_usd,
-                    recorded_at=time.time(),
-                )
-            )
-
-    @staticmethod
-    def _get(session: Session, model: type[Any], key: int) -> Any:
-        row = session.get(model, key)
-        if row is None:
-            raise ValueError(f"no {model.__tablename__} row with id {key}")
-        return row
+        with self.batch() as batch:
+            batch.record_outcome(tx_hash, outcome)
 
     # Reads --------------------------------------------------------------------------------------
     def resume(self) -> ResumeState:

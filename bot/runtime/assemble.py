@@ -6,8 +6,10 @@
 
 Before anything else it checks that FlashArb is deployed on this chain and that the account is one of
 its executors (bot.runtime.preflight). Then it discovers the pools among the configured tokens, reads
-the lenders' terms, enumerates the cycles once, and wires the search, guards, journal, control
-channel, breaker and metrics together.
+the lenders' terms, enumerates the cycles once, and wires them together: the per-block pipeline
+(reader with the lenders' balances in its batch, searcher, guards, simulator), the transaction manager
+(sender, breaker), the bookkeeper (journal, metrics, live view, JSON sink) and the loop that drives
+them (control channel, new heads).
 """
 
 from __future__ import annotations
@@ -34,11 +36,16 @@ from bot.ops.control import ControlChannel
 from bot.ops.guards import Guards
 from bot.ops.journal import Journal
 from bot.ops.metrics import BotMetrics
+from bot.ops.view import LiveStats
+from bot.runtime.bookkeeping import Bookkeeper, View
 from bot.runtime.events import EventSink
+from bot.runtime.heads import ws_url_for
 from bot.runtime.lenders import read_lenders
-from bot.runtime.loop import BlockLoop, LoopSettings, View
+from bot.runtime.loop import BlockLoop, LoopSettings
+from bot.runtime.pipeline import BlockPipeline, ChainIO, Tokens
 from bot.runtime.pools import tracked_pools
 from bot.runtime.preflight import find_flasharb, is_paused, simulation_sender
+from bot.runtime.transactions import TransactionManager, TxSettings
 from bot.search.graph import enumerate_cycles
 from bot.search.searcher import Searcher
 
@@ -59,6 +66,8 @@ class RuntimeOptions:
     usd_symbol: str = USD_SYMBOL
     rpc_retries: int = 4
     rpc_backoff_s: float = 0.2
+    new_heads: str | None = None
+    """Overrides BotConfig.new_heads (tests): "auto", "poll" or a ws:// / wss:// URL."""
 
 
 def abi_entries(abi: Sequence[Any]) -> list[dict[str, Any]]:
@@ -117,7 +126,8 @@ def assemble(
             f"with lenders {[lender.value for lender in config.lenders]}; add tokens or lenders"
         )
     searcher = Searcher(cycles, lenders.terms, native=book.token("WMATIC").address)
-    reader = MarketReader(multicall, pools, vault=book.balancer_v2.vault)
+    watches = lenders.watches({c.asset for c in cycles})
+    reader = MarketReader(multicall, pools, vault=book.balancer_v2.vault, balances=watches)
 
     sender = None
     if signer is not None and not config.dry_run:
@@ -128,36 +138,63 @@ def assemble(
     breaker = CircuitBreaker.open(
         config.control_dir, config.breaker_max_failures, config.breaker_loss_limit_micro_usd
     )
-    settings = LoopSettings(
-        dry_run=config.dry_run,
-        max_trades_per_block=config.max_trades_per_block,
-        receipt_timeout_s=options.receipt_timeout_s,
-        stuck_blocks=options.stuck_blocks,
-        max_replacements=options.max_replacements,
-        idle_sleep_s=config.poll_interval_s,
+    metrics = metrics or BotMetrics()
+    stats = LiveStats(mode="dry-run" if config.dry_run else "live", network=config.network)
+    books = Bookkeeper(journal, run_id, metrics, stats, sink, view)
+    tokens = Tokens.from_book(book, options.usd_symbol)
+    transactions = TransactionManager(
+        sender,
+        rpc,
+        flasharb=record.address,
+        breaker=breaker,
+        publish=books.publish,
+        native=tokens.native,
+        decimals=tokens.decimals,
+        settings=TxSettings(
+            stuck_blocks=options.stuck_blocks,
+            max_replacements=options.max_replacements,
+            receipt_timeout_s=options.receipt_timeout_s,
+            max_gas_price_wei=config.max_gas_price_wei,
+        ),
     )
+    simulator = Simulator(rpc, record.address, executor, RevertDecoder(abi_entries(flasharb_abi)))
+    pipeline = BlockPipeline(
+        searcher,
+        Guards.from_config(config),
+        GasPricer(config.priority_fee_wei, config.max_gas_price_wei),
+        tokens,
+        max_trades=config.max_trades_per_block,
+        io=ChainIO(
+            reader=reader,
+            lenders=lenders,
+            simulator=simulator,
+            transactions=transactions,
+            breaker=breaker,
+            publish=books.publish,
+            flasharb=record.address,
+            dry_run=config.dry_run,
+        ),
+    )
+    ws_url = None
+    new_heads = options.new_heads or config.new_heads
+    if new_heads == "auto":
+        ws_url = ws_url_for(getattr(w3.provider, "endpoint_uri", None))
+    elif new_heads != "poll":
+        ws_url = new_heads
     loop = BlockLoop(
         config=config,
-        settings=settings,
+        settings=LoopSettings(ws_url=ws_url),
         rpc=rpc,
         multicall=multicall,
-        reader=reader,
-        searcher=searcher,
-        lenders=lenders,
-        book=book,
-        flasharb=record.address,
-        simulator=Simulator(rpc, record.address, executor, RevertDecoder(abi_entries(flasharb_abi))),
-        sender=sender,
-        pricer=GasPricer(config.priority_fee_wei, config.max_gas_price_wei),
+        pipeline=pipeline,
+        transactions=transactions,
+        books=books,
+        simulator=simulator,
         journal=journal,
         run_id=run_id,
         control=control,
         breaker=breaker,
-        metrics=metrics or BotMetrics(),
-        guards=Guards.from_config(config),
-        usd_token=book.token(options.usd_symbol).address,
-        sink=sink,
-        view=view,
+        metrics=metrics,
     )
     logger.info(
         "bot ready in %.2f s: %s, FlashArb %s, executor %s, %d pools, %d cycles, run %d",

@@ -1,12 +1,14 @@
 """What each lender offers, read on-chain in one Multicall3 round trip: Aave V3's flash-loan premium
 and its reserves with flash loans enabled (and how much each can lend), the Balancer Vault's flash-loan
-fee and its balances. `liquidity` re-reads what one lender can lend of one asset right before a send.
+fee and its balances. What each can lend changes every block: `LenderBook.watches` lists the balances
+to read in the block's own Multicall3 batch (bot.market.reader), `LenderBook.available` turns them
+into what each lender can lend of each asset.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from eth_abi.abi import decode, encode
@@ -52,6 +54,36 @@ class LenderBook:
     """Aave reserve asset -> its aToken (which holds what Aave can lend)."""
     vault: str = ""
     """The Balancer Vault (which holds what Balancer can lend)."""
+
+    def watches(self, assets: Iterable[str] | None = None) -> tuple[tuple[str, str], ...]:
+        """(token, holder) balances that say what the lenders can lend of `assets` (default: every
+        asset they offer): each Aave reserve's balance in its aToken, the Vault's balances."""
+        wanted = None if assets is None else set(assets)
+        found: list[tuple[str, str]] = []
+        for asset in sorted(self.terms.aave_assets):
+            if (wanted is None or asset in wanted) and asset in self.a_tokens:
+                found.append((asset, self.a_tokens[asset]))
+        if self.vault:
+            for asset in sorted(self.terms.balancer_assets):
+                if wanted is None or asset in wanted:
+                    found.append((asset, self.vault))
+        return tuple(found)
+
+    def available(
+        self, balances: Mapping[tuple[str, str], int] | None
+    ) -> dict[tuple[Lender, str], int] | None:
+        """(lender, asset) -> what it can lend now, from the watched `balances` (None if not read)."""
+        if balances is None:
+            return None
+        found: dict[tuple[Lender, str], int] = {}
+        for asset in self.terms.aave_assets:
+            holder = self.a_tokens.get(asset)
+            if holder is not None and (asset, holder) in balances:
+                found[(Lender.AAVE, asset)] = balances[(asset, holder)]
+        for asset in self.terms.balancer_assets:
+            if (asset, self.vault) in balances:
+                found[(Lender.BALANCER, asset)] = balances[(asset, self.vault)]
+        return found
 
 
 def read_lenders(
@@ -114,18 +146,3 @@ def read_lenders(
         len(balancer_liquidity),
     )
     return LenderBook(terms, a_tokens, vault)
-
-
-def liquidity(multicall: Multicall, lenders: LenderBook, lender: Lender, asset: str, amount: int) -> int:
-    """What `lender` can lend of `asset` now. A pool lender lends from the pool the search sized the
-    trade on, so it can lend `amount`."""
-    if lender is Lender.AAVE:
-        holder = lenders.a_tokens.get(asset)
-        if holder is None:
-            return 0
-    elif lender is Lender.BALANCER:
-        holder = lenders.vault
-    else:
-        return amount
-    (result,) = multicall.aggregate3([balance_call(asset, holder)])
-    return _word(result.data) if result.success else 0

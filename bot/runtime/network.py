@@ -126,8 +126,7 @@ def resolve(
         where = f"{REPLICA_RPC_ENV}={url}" if _replica_url(env) else url
         seen = "nothing answers" if chain_id is None else f"a chain with id {chain_id} answers"
         raise NetworkError(
-            f"no --network given and no Polygon replica is being served ({seen} at {where}).\n"
-            + START_HINT
+            f"no --network given and no Polygon replica is being served ({seen} at {where}).\n" + START_HINT
         )
     choice = _ALIASES.get(network.strip().lower())
     if choice is None:

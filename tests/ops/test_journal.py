@@ -292,3 +292,28 @@ def test_run_totals_count_as_defined() -> None:
     assert totals.net_pnl_micro_usd == 4_999_993
     with pytest.raises(ValueError, match="an outcome is mined, reverted or dropped, not sent"):
         totals.count_outcome(TxStatus.SENT)
+
+
+def test_a_batch_commits_its_writes_together_or_not_at_all(url: str) -> None:
+    journal = Journal(url)
+    run = journal.start_run("abc", "polygon:replica:node", dry_run=False)
+    with journal.batch() as batch:
+        opp = batch.record_opportunity(run, opportunity(9, profit=5, usd=7))
+        batch.record_decision(opp, Reason.TAKEN)
+        batch.record_sent(opp, sent("0xbb01", 3))
+        batch.record_outcome("0xbb01", Outcome(TxStatus.MINED, 10, 100, 2, realised_profit=5))
+        batch.mark_block(run, 9, found=2)
+    stats = journal.stats(run)
+    assert (stats.blocks, stats.opportunities_found, stats.taken, stats.trades_mined) == (1, 2, 1, 1)
+    assert stats.exact_predictions == 1
+
+    with pytest.raises(ValueError, match="no transaction 0xdead"):
+        with journal.batch() as batch:
+            opp = batch.record_opportunity(run, opportunity(11, profit=1))
+            batch.record_decision(opp, "profit_below_min")
+            batch.mark_block(run, 11)
+            batch.record_outcome("0xdead", Outcome(TxStatus.MINED, 12, 1, 1, realised_profit=0))
+    after = journal.stats(run)
+    assert after.totals() == stats.totals()  # none of the failed batch's writes landed
+    assert journal.resume().last_block == 9
+    journal.close()

@@ -89,7 +89,10 @@ def test_replica_network_defaults_to_the_standard_port_when_unset() -> None:
 
 
 def test_redact_keeps_scheme_host_and_port_only() -> None:
-    assert redact("https://user:secret@polygon.example:8443/v2/abcdef?key=1") == "https://polygon.example:8443/..."
+    assert (
+        redact("https://user:secret@polygon.example:8443/v2/abcdef?key=1")
+        == "https://polygon.example:8443/..."
+    )
     assert redact("http://127.0.0.1:8545") == "http://127.0.0.1:8545"
 
 
