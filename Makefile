@@ -10,8 +10,9 @@ setup:
 	@tools/setup.sh
 
 lint: setup
-	.venv/bin/ruff check bot scripts tests bench
+	.venv/bin/ruff check bot scripts tests bench tools
 	.venv/bin/mypy
+	.venv/bin/python tools/slither_check.py
 
 test: setup
 	$(APE) test $(ARGS)

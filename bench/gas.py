@@ -23,6 +23,7 @@ from typing import Any
 from web3 import Web3
 
 from bot.addressbook import load as load_book
+from bot.execution.deploy import pool_factories
 from bot.replica import ReplicaNode, ensure_replica
 from bot.replica.deal import deal
 from bot.route import Hop, Lender, Route, encode
@@ -66,8 +67,14 @@ class Bench:
         self.usdc = self.book.token("USDC.e").address
         self.weth = self.book.token("WETH").address
         self.usdt = self.book.token("USDT").address
+        v2, v3 = pool_factories(w3, self.book)
         self.flasharb = self._deploy(
-            project.FlashArb.contract_type, self.book.aave_v3.pool, self.book.balancer_v2.vault, self.owner
+            project.FlashArb.contract_type,
+            self.book.aave_v3.pool,
+            self.book.balancer_v2.vault,
+            self.owner,
+            v2,
+            v3,
         )
         self._send(self.flasharb.functions.setExecutor(self.executor, True), self.owner)
         self.router_exec = self._deploy(project.RouterArbExecutorBench.contract_type, self.book.aave_v3.pool)

@@ -10,6 +10,7 @@ import {IUniswapV3SwapCallback} from "../interfaces/IUniswapV3SwapCallback.sol";
 import "./libraries/Errors.sol";
 import {Route} from "./libraries/Route.sol";
 import {TokenOps} from "./libraries/TokenOps.sol";
+import {PoolAddress} from "./libraries/PoolAddress.sol";
 import {UniswapV2Hop} from "./libraries/UniswapV2Hop.sol";
 import {UniswapV3Hop} from "./libraries/UniswapV3Hop.sol";
 import {BalancerHop} from "./libraries/BalancerHop.sol";
@@ -21,15 +22,25 @@ import {CurveHop} from "./libraries/CurveHop.sol";
 /// hop's own Uniswap pool, runs the hops against the pools directly, repays the lender, and sends the
 /// profit to the owner. If the route returns less than the loan, its fee and the minimum profit, the
 /// whole transaction reverts and only gas is spent.
-/// @dev Security model:
+/// @dev Security model (SECURITY.md has the whole threat model):
 ///  - Only allow-listed executors start a trade, only while not paused, and never while one runs.
+///  - The executor key is hot and may be stolen, so a route chooses trades, never pools FlashArb has not
+///    vetted: before anything is borrowed, every Uniswap V2 pair must sit at the CREATE2 address one of
+///    the accepted V2 factories (immutable, set at construction) gives the hop's two tokens, every
+///    Uniswap V3 pool at the address the Uniswap V3 factory gives the hop's tokens and the pool's fee,
+///    every Curve pool must be on the owner's allow-list with the hop's tokens at the hop's indices, and
+///    Balancer swaps go through the Vault by pool id (the Vault checks the pool's tokens).
+///  - Outputs are measured, never believed: each hop's output is the balance change of the route's
+///    `tokenOut` (at FlashArb, or at the next pair when it is sent there), and the next hop spends
+///    exactly that. So a trade never spends tokens FlashArb held before it, and profit is proven by the
+///    asset balance before the loan and after the route.
 ///  - Every callback is one this contract asked for: before calling a lender or pool that calls back,
 ///    FlashArb records (in transient storage) the one account allowed to call back and which callback
 ///    it may make; the callback checks and clears it, so it works once. Aave's callback must also
 ///    report this contract as initiator, Uniswap V2's must report it as sender, and every lender
 ///    callback must carry exactly the route bytes the executor submitted (their hash is recorded).
-///  - Profit is proven by the asset balance before the loan and after the route. Approvals are exact
-///    and consumed by the pull they allow; nothing is held between trades.
+///  - Approvals are exact, and any allowance a pull leaves is set back to zero before the next step;
+///    the owner can revoke any allowance (`revokeAllowance`). Nothing is held between trades.
 contract FlashArb is
     IAaveFlashLoanSimpleReceiver,
     IBalancerFlashLoanRecipient,
@@ -38,10 +49,38 @@ contract FlashArb is
 {
     using Route for bytes;
 
+    /// @notice A pool factory: its address and the keccak256 of the pool creation code it deploys.
+    /// @param factory The factory.
+    /// @param initCodeHash keccak256 of the pool's creation code (the CREATE2 init code hash).
+    struct PoolFactory {
+        address factory;
+        bytes32 initCodeHash;
+    }
+
+    /// @notice The most Uniswap V2 factories FlashArb accepts (immutables: room for later venues).
+    uint256 public constant MAX_V2_FACTORIES = 4;
+    /// @notice The most coins read from a Curve pool offered for the allow-list.
+    uint256 public constant MAX_CURVE_COINS = 8;
+
     /// @notice The Aave V3 Pool lending with `flashLoanSimple`.
     IAavePool public immutable AAVE_POOL;
     /// @notice The Balancer V2 Vault, lending with `flashLoan` and swapping Balancer hops.
     IBalancerVault public immutable BALANCER_VAULT;
+    /// @notice The Uniswap V3 factory whose pools Uniswap V3 hops may use.
+    address public immutable UNISWAP_V3_FACTORY;
+    /// @notice keccak256 of the Uniswap V3 pool creation code that factory deploys.
+    bytes32 public immutable UNISWAP_V3_INIT_CODE_HASH;
+
+    // The accepted Uniswap V2 factories (QuickSwap, SushiSwap, ...), in constructor order; unused slots
+    // are zero. Immutables cost nothing to read, unlike storage (2,100 gas per cold slot).
+    address private immutable V2_FACTORY_0;
+    address private immutable V2_FACTORY_1;
+    address private immutable V2_FACTORY_2;
+    address private immutable V2_FACTORY_3;
+    bytes32 private immutable V2_INIT_CODE_HASH_0;
+    bytes32 private immutable V2_INIT_CODE_HASH_1;
+    bytes32 private immutable V2_INIT_CODE_HASH_2;
+    bytes32 private immutable V2_INIT_CODE_HASH_3;
 
     /// @notice The account that administers this contract and receives the profit.
     address public owner;
@@ -51,6 +90,12 @@ contract FlashArb is
     address public pendingOwner;
     /// @notice Whether an account may start trades.
     mapping(address account => bool allowed) public isExecutor;
+    /// @dev The coins of each allow-listed Curve pool, in index order (empty: not listed).
+    mapping(address pool => address[] coins) private _curveCoins;
+    /// @dev For a listed Curve pool: 1 + (i << 8 | j) for selling coin i = tokenIn for coin j = tokenOut,
+    /// so a Curve hop is checked with one storage read.
+    mapping(address pool => mapping(address tokenIn => mapping(address tokenOut => uint256 indices))) private
+        _curveHop;
 
     // Callback tags: which callback the expected caller may make.
     uint256 private constant CALLBACK_AAVE = 1;
@@ -68,6 +113,8 @@ contract FlashArb is
     uint256 private transient _payAmount;
     /// @dev This contract's balance of the route's asset before the loan.
     uint256 private transient _balanceBefore;
+    /// @dev For a pool-as-lender route: this contract's balance of hop 0's output before the flash swap.
+    uint256 private transient _outBefore;
 
     /// @notice A trade went through.
     /// @param lender The lender kind (0 Aave, 1 Balancer, 2 Uniswap V2 pair, 3 Uniswap V3 pool).
@@ -83,6 +130,15 @@ contract FlashArb is
     /// @param executor The account.
     /// @param allowed Whether it may start trades now.
     event ExecutorSet(address indexed executor, bool allowed);
+    /// @notice A Curve pool was added to or removed from the allow-list.
+    /// @param pool The pool.
+    /// @param allowed Whether hops may use it now.
+    /// @param coins Its coins in index order, as read from the pool (empty on removal).
+    event CurvePoolSet(address indexed pool, bool allowed, address[] coins);
+    /// @notice The owner set an allowance given by this contract back to zero.
+    /// @param token The token.
+    /// @param spender The spender.
+    event AllowanceRevoked(address indexed token, address indexed spender);
     /// @notice The owner named a new owner, who must accept.
     /// @param previousOwner The current owner.
     /// @param newOwner The pending owner (zero cancels).
@@ -106,12 +162,34 @@ contract FlashArb is
     /// @param aavePool The Aave V3 Pool (the market's `PoolAddressesProvider.getPool()`).
     /// @param balancerVault The Balancer V2 Vault.
     /// @param initialOwner The owner.
-    constructor(IAavePool aavePool, IBalancerVault balancerVault, address initialOwner) {
+    /// @param acceptedV2Factories The Uniswap V2 factories whose pairs V2 hops may use (1 to 4), each with its
+    /// pair init code hash as deployed on this chain (QuickSwap and SushiSwap differ on Polygon).
+    /// @param v3Factory The Uniswap V3 factory and its pool init code hash.
+    constructor(
+        IAavePool aavePool,
+        IBalancerVault balancerVault,
+        address initialOwner,
+        PoolFactory[] memory acceptedV2Factories,
+        PoolFactory memory v3Factory
+    ) {
         if (address(aavePool) == address(0)) revert ZeroAddress("aavePool");
         if (address(balancerVault) == address(0)) revert ZeroAddress("balancerVault");
         if (initialOwner == address(0)) revert ZeroAddress("initialOwner");
+        uint256 count = acceptedV2Factories.length;
+        if (count == 0 || count > MAX_V2_FACTORIES) revert TooManyFactories(count, MAX_V2_FACTORIES);
+        for (uint256 i; i < count; ++i) {
+            _checkFactory(acceptedV2Factories[i]);
+        }
+        _checkFactory(v3Factory);
         AAVE_POOL = aavePool;
         BALANCER_VAULT = balancerVault;
+        UNISWAP_V3_FACTORY = v3Factory.factory;
+        UNISWAP_V3_INIT_CODE_HASH = v3Factory.initCodeHash;
+        V2_FACTORY_0 = acceptedV2Factories[0].factory;
+        V2_INIT_CODE_HASH_0 = acceptedV2Factories[0].initCodeHash;
+        if (count > 1) (V2_FACTORY_1, V2_INIT_CODE_HASH_1) = (acceptedV2Factories[1].factory, acceptedV2Factories[1].initCodeHash);
+        if (count > 2) (V2_FACTORY_2, V2_INIT_CODE_HASH_2) = (acceptedV2Factories[2].factory, acceptedV2Factories[2].initCodeHash);
+        if (count > 3) (V2_FACTORY_3, V2_INIT_CODE_HASH_3) = (acceptedV2Factories[3].factory, acceptedV2Factories[3].initCodeHash);
         owner = initialOwner;
         emit OwnershipTransferred(address(0), initialOwner);
     }
@@ -124,14 +202,16 @@ contract FlashArb is
     // ---- trading -----------------------------------------------------------------------------
 
     /// @notice Runs one arbitrage: borrow, swap along the route, repay, send the profit to the owner.
-    /// @dev Reverts with a FlashArb error when the route is malformed, a hop yields less than its
-    /// minimum, or the route returns less than loan + fee + minProfit; nothing moves then.
+    /// @dev Reverts with a FlashArb error when the route is malformed or names a pool that is not
+    /// genuine for its tokens (both before anything is borrowed), when a hop's measured output is below
+    /// its minimum, or when the route returns less than loan + fee + minProfit; nothing moves then.
     /// @param route The packed route (layout in `Route`; encoded by `bot.route`).
     function execute(bytes calldata route) external {
         if (paused) revert TradingPaused();
         if (!isExecutor[msg.sender]) revert NotExecutor(msg.sender);
         if (_routeHash != 0) revert Reentered();
         route.validate();
+        _checkPools(route);
         _routeHash = keccak256(route);
 
         address asset = route.asset();
@@ -145,6 +225,8 @@ contract FlashArb is
                 abi.encodeCall(IAavePool.flashLoanSimple, (address(this), asset, amount, route, 0))
             );
             if (!ok) Failure.callFailed(address(AAVE_POOL));
+            // The Pool pulled exactly what was approved; a token that leaves an allowance loses it here.
+            TokenOps.clearAllowance(asset, address(AAVE_POOL));
         } else if (lender == Route.LENDER_BALANCER) {
             _expect(address(BALANCER_VAULT), CALLBACK_BALANCER);
             address[] memory tokens = new address[](1);
@@ -156,18 +238,7 @@ contract FlashArb is
             );
             if (!ok) Failure.callFailed(address(BALANCER_VAULT));
         } else {
-            uint256 p = route.hop(0);
-            address pool = Route.pool(p);
-            bool zeroForOne = asset < Route.tokenOut(p);
-            if (lender == Route.LENDER_UNISWAP_V2) {
-                uint256 out = UniswapV2Hop.quote(pool, Route.v2FeeBps(p), zeroForOne, amount);
-                _checkOutput(0, out, Route.minOut(p));
-                _expect(pool, CALLBACK_V2_FLASH);
-                UniswapV2Hop.flashSwap(pool, zeroForOne, out, route);
-            } else {
-                _expect(pool, CALLBACK_V3_FLASH);
-                UniswapV3Hop.flashSwap(pool, zeroForOne, amount, route);
-            }
+            _flashSwap(route, lender, asset, amount);
         }
         uint256 pending = _expected;
         if (pending != 0) revert CallbackMissing(address(uint160(pending)));
@@ -188,9 +259,9 @@ contract FlashArb is
         _accept(CALLBACK_AAVE);
         if (initiator != address(this)) revert BadInitiator(initiator);
         _checkRoute(params);
-        _runHops(params, 0, amount);
+        uint256 received = _runHops(params, 0, amount, false);
         uint256 owed = amount + premium;
-        _settle(params, owed, premium);
+        _settle(params, owed, premium, received);
         TokenOps.approve(asset, msg.sender, owed);
         return true;
     }
@@ -209,33 +280,35 @@ contract FlashArb is
         _checkRoute(userData);
         uint256 amount = amounts[0];
         uint256 fee = feeAmounts[0];
-        _runHops(userData, 0, amount);
+        uint256 received = _runHops(userData, 0, amount, false);
         uint256 owed = amount + fee;
-        address asset = _settle(userData, owed, fee);
+        address asset = _settle(userData, owed, fee, received);
         TokenOps.transfer(asset, msg.sender, owed);
     }
 
     /// @notice Uniswap V2 flash-swap callback. Only the pair this contract is flash-swapping with.
-    /// @dev The pair has sent the first hop's output; the rest of the route runs here, then the pair
-    /// is paid the route's amount of the asset (the first hop's input, fee included in its output).
+    /// @dev The pair has sent the first hop's output; its amount is measured as this contract's balance
+    /// change (the amounts the pair reports are not used). The rest of the route runs here, then the
+    /// pair is paid the route's amount of the asset (the first hop's input, fee included in its output).
     /// @param sender Who called `swap`; must be this contract.
-    /// @param amount0 The token0 amount the pair sent.
-    /// @param amount1 The token1 amount the pair sent.
     /// @param data The route.
-    function uniswapV2Call(address sender, uint256 amount0, uint256 amount1, bytes calldata data) external {
+    function uniswapV2Call(address sender, uint256, uint256, bytes calldata data) external {
         _accept(CALLBACK_V2_FLASH);
         if (sender != address(this)) revert BadInitiator(sender);
         _checkRoute(data);
-        _runHops(data, 1, amount0 + amount1);
+        uint256 p = data.hop(0);
+        uint256 out = _measured(Route.tokenOut(p), _outBefore);
+        _checkOutput(0, out, Route.minOut(p));
+        uint256 received = _runHops(data, 1, out, false);
         uint256 owed = data.amount();
-        address asset = _settle(data, owed, 0);
+        address asset = _settle(data, owed, 0, received);
         TokenOps.transfer(asset, msg.sender, owed);
     }
 
     /// @notice Uniswap V3 swap callback. Only the pool this contract is swapping with right now.
     /// @dev For a hop, pays the pool the hop's input, exactly as specified (a pool asking for more or
-    /// less gets `PartialFill`). For a pool-as-lender route, runs the rest of the route first, then
-    /// pays the pool the route's amount of the asset.
+    /// less gets `PartialFill`). For a pool-as-lender route, measures the first hop's output, runs the
+    /// rest of the route, then pays the pool the route's amount of the asset.
     /// @param amount0Delta The pool's token0 balance change (positive: owed to the pool).
     /// @param amount1Delta The pool's token1 balance change (positive: owed to the pool).
     /// @param data Empty for a hop; the route for a pool-as-lender route.
@@ -243,8 +316,7 @@ contract FlashArb is
         uint256 expected = _expected;
         if (address(uint160(expected)) != msg.sender) revert UnexpectedCallback(msg.sender);
         _expected = 0;
-        (int256 owedDelta, int256 sentDelta) =
-            amount0Delta > 0 ? (amount0Delta, amount1Delta) : (amount1Delta, amount0Delta);
+        int256 owedDelta = amount0Delta > 0 ? amount0Delta : amount1Delta;
         uint256 owed = owedDelta > 0 ? uint256(owedDelta) : 0;
         if (expected >> 160 == CALLBACK_V3_HOP) {
             uint256 amountIn = _payAmount;
@@ -256,10 +328,17 @@ contract FlashArb is
         _checkRoute(data);
         uint256 amount = data.amount();
         if (owed != amount) revert PartialFill(msg.sender, owed, amount);
-        uint256 out = sentDelta < 0 ? uint256(-sentDelta) : 0;
-        _checkOutput(0, out, Route.minOut(data.hop(0)));
-        _runHops(data, 1, out);
-        address asset = _settle(data, owed, 0);
+        uint256 p = data.hop(0);
+        uint256 received;
+        if (_recipient(p, 0, data.hopCount()) == address(this)) {
+            uint256 out = _measured(Route.tokenOut(p), _outBefore);
+            _checkOutput(0, out, Route.minOut(p));
+            received = _runHops(data, 1, out, false);
+        } else {
+            // The output went straight to hop 1's pair, which measures it (and checks hop 0's minimum).
+            received = _runHops(data, 1, 0, true);
+        }
+        address asset = _settle(data, owed, 0, received);
         TokenOps.transfer(asset, msg.sender, owed);
     }
 
@@ -272,6 +351,44 @@ contract FlashArb is
         if (executor == address(0)) revert ZeroAddress("executor");
         isExecutor[executor] = allowed;
         emit ExecutorSet(executor, allowed);
+    }
+
+    /// @notice Adds a Curve pool to the allow-list (reading its coins from the pool), or removes it.
+    /// @dev Only list pools whose code you have checked: a listed pool is trusted to pull no more than it
+    /// is approved for, though its output is measured like any other. Listing again re-reads the coins.
+    /// Reads `coins(uint256)`, falling back to `coins(int128)` for the oldest pools.
+    /// @param pool The pool.
+    /// @param allowed Whether Curve hops may use it.
+    function setCurvePool(address pool, bool allowed) external onlyOwner {
+        if (pool == address(0)) revert ZeroAddress("pool");
+        address[] memory old = _curveCoins[pool];
+        for (uint256 i; i < old.length; ++i) {
+            for (uint256 j; j < old.length; ++j) {
+                if (i != j) delete _curveHop[pool][old[i]][old[j]];
+            }
+        }
+        delete _curveCoins[pool];
+        address[] memory coins = new address[](0);
+        if (allowed) {
+            coins = _readCurveCoins(pool);
+            for (uint256 i; i < coins.length; ++i) {
+                for (uint256 j; j < coins.length; ++j) {
+                    if (i != j) _curveHop[pool][coins[i]][coins[j]] = 1 + (i << 8 | j);
+                }
+            }
+            _curveCoins[pool] = coins;
+        }
+        emit CurvePoolSet(pool, allowed, coins);
+    }
+
+    /// @notice Sets an allowance this contract gives `spender` on `token` to zero.
+    /// @dev FlashArb leaves no allowance behind after a trade; this is for anything else (a token that
+    /// does not consume allowances, or an allowance from an older version).
+    /// @param token The token.
+    /// @param spender The spender.
+    function revokeAllowance(address token, address spender) external onlyOwner {
+        TokenOps.approve(token, spender, 0);
+        emit AllowanceRevoked(token, spender);
     }
 
     /// @notice Stops trading until `unpause`.
@@ -316,7 +433,167 @@ contract FlashArb is
         emit Rescued(token, to, amount);
     }
 
+    // ---- views -------------------------------------------------------------------------------------
+
+    /// @notice The accepted Uniswap V2 factories and their pair init code hashes, in constructor order.
+    /// @return factories The factories.
+    function v2Factories() external view returns (PoolFactory[] memory factories) {
+        address[4] memory f = [V2_FACTORY_0, V2_FACTORY_1, V2_FACTORY_2, V2_FACTORY_3];
+        bytes32[4] memory h = [V2_INIT_CODE_HASH_0, V2_INIT_CODE_HASH_1, V2_INIT_CODE_HASH_2, V2_INIT_CODE_HASH_3];
+        uint256 count;
+        while (count < MAX_V2_FACTORIES && f[count] != address(0)) ++count;
+        factories = new PoolFactory[](count);
+        for (uint256 i; i < count; ++i) {
+            factories[i] = PoolFactory(f[i], h[i]);
+        }
+    }
+
+    /// @notice The coins of an allow-listed Curve pool in index order; empty when it is not listed.
+    /// @param pool The pool.
+    /// @return coins The coins.
+    function curvePoolCoins(address pool) external view returns (address[] memory coins) {
+        return _curveCoins[pool];
+    }
+
+    // ---- pools ---------------------------------------------------------------------------------------
+
+    /// @dev Reverts with `UnknownPool` unless every hop's pool is genuine for the hop's two tokens. Runs
+    /// before anything is borrowed, so a bad route fails early and cheaply.
+    function _checkPools(bytes calldata route) private view {
+        uint256 n = route.hopCount();
+        uint256 p = route.hop(0);
+        address tokenIn = route.asset();
+        for (uint256 i; i < n; ++i) {
+            uint256 kind = Route.kind(p);
+            address tokenOut = Route.tokenOut(p);
+            // Balancer: the Vault itself checks that pool `poolId` holds both tokens.
+            if (kind != Route.HOP_BALANCER) {
+                address pool = Route.pool(p);
+                bool genuine;
+                if (kind == Route.HOP_UNISWAP_V2) {
+                    genuine = _isV2Pair(pool, tokenIn, tokenOut);
+                } else if (kind == Route.HOP_UNISWAP_V3) {
+                    genuine = _isV3Pool(pool, tokenIn, tokenOut);
+                } else {
+                    (uint256 ci, uint256 cj) = Route.curveIndices(p);
+                    genuine = _curveHop[pool][tokenIn][tokenOut] == 1 + (ci << 8 | cj);
+                }
+                if (!genuine) revert UnknownPool(i, pool, tokenIn, tokenOut);
+            }
+            tokenIn = tokenOut;
+            p += Route.HOP_LENGTH;
+        }
+    }
+
+    /// @dev Whether `pair` is the pair an accepted V2 factory creates for `tokenA` and `tokenB`.
+    function _isV2Pair(address pair, address tokenA, address tokenB) private view returns (bool genuine) {
+        bytes32 salt = PoolAddress.v2Salt(tokenA, tokenB);
+        genuine = _isCreate2(pair, V2_FACTORY_0, salt, V2_INIT_CODE_HASH_0)
+            || (V2_FACTORY_1 != address(0) && _isCreate2(pair, V2_FACTORY_1, salt, V2_INIT_CODE_HASH_1))
+            || (V2_FACTORY_2 != address(0) && _isCreate2(pair, V2_FACTORY_2, salt, V2_INIT_CODE_HASH_2))
+            || (V2_FACTORY_3 != address(0) && _isCreate2(pair, V2_FACTORY_3, salt, V2_INIT_CODE_HASH_3));
+    }
+
+    /// @dev Whether `pool` is what `factory` creates with `salt` from code hashing to `initCodeHash`.
+    function _isCreate2(address pool, address factory, bytes32 salt, bytes32 initCodeHash)
+        private
+        pure
+        returns (bool)
+    {
+        return PoolAddress.create2(factory, salt, initCodeHash) == pool;
+    }
+
+    /// @dev Whether `pool` is the Uniswap V3 factory's pool of the two tokens. The fee is read from the
+    /// candidate itself: whatever a fake answers, the CREATE2 address of (tokens, fee) cannot be its own.
+    function _isV3Pool(address pool, address tokenA, address tokenB) private view returns (bool genuine) {
+        address factory = UNISWAP_V3_FACTORY;
+        bytes32 initCodeHash = UNISWAP_V3_INIT_CODE_HASH;
+        assembly ("memory-safe") {
+            mstore(0x00, 0xddca3f43) // fee(), right-aligned
+            let ok := and(gt(returndatasize(), 0x1f), staticcall(gas(), pool, 0x1c, 0x04, 0x00, 0x20))
+            let fee := mload(0x00)
+            if and(ok, lt(fee, 0x1000000)) {
+                // fee fits a uint24
+                let m := mload(0x40) // scratch: the free memory pointer is not advanced
+                // salt = keccak256(abi.encode(token0, token1, fee)), tokens sorted
+                let lower := lt(tokenA, tokenB)
+                mstore(m, xor(tokenB, mul(xor(tokenA, tokenB), lower))) // token0: the lower address
+                mstore(add(m, 0x20), xor(tokenA, mul(xor(tokenA, tokenB), lower))) // token1
+                mstore(add(m, 0x40), fee)
+                let salt := keccak256(m, 0x60)
+                // address = keccak256(0xff ++ factory ++ salt ++ initCodeHash)[12:]
+                mstore(m, or(shl(160, 0xff), factory)) // 0xff in byte 11, the factory in bytes 12..31
+                mstore(add(m, 0x20), salt)
+                mstore(add(m, 0x40), initCodeHash)
+                genuine := eq(and(keccak256(add(m, 0x0b), 0x55), 0xffffffffffffffffffffffffffffffffffffffff), pool)
+            }
+        }
+    }
+
+    /// @dev The coins of a Curve pool, read with `coins(i)` until it fails; 2 to 8 distinct, non-zero.
+    function _readCurveCoins(address pool) private view returns (address[] memory coins) {
+        coins = new address[](MAX_CURVE_COINS);
+        uint256 selector = 0xc6610657; // coins(uint256)
+        uint256 count;
+        while (count < MAX_CURVE_COINS) {
+            (bool ok, address coin) = _coin(pool, selector, count);
+            if (!ok && count == 0 && selector == 0xc6610657) {
+                selector = 0x23746eb8; // coins(int128), the oldest pools
+                continue;
+            }
+            if (!ok) break;
+            if (coin == address(0)) revert BadCurvePool(pool, count);
+            for (uint256 k; k < count; ++k) {
+                if (coins[k] == coin) revert BadCurvePool(pool, count);
+            }
+            coins[count++] = coin;
+        }
+        if (count < 2) revert BadCurvePool(pool, count);
+        assembly ("memory-safe") {
+            mstore(coins, count) // shorten the array to the coins found
+        }
+    }
+
+    /// @dev `pool.coins(index)` with the given selector; ok is false when the call fails or returns short.
+    function _coin(address pool, uint256 selector, uint256 index) private view returns (bool ok, address coin) {
+        uint256 word;
+        assembly ("memory-safe") {
+            mstore(0x00, selector) // right-aligned selector in the first word
+            mstore(0x20, index) // the argument
+            ok := and(gt(returndatasize(), 0x1f), staticcall(gas(), pool, 0x1c, 0x24, 0x00, 0x20))
+            word := mload(0x00)
+        }
+        ok = ok && word >> 160 == 0;
+        coin = address(uint160(word));
+    }
+
+    /// @dev Reverts unless both parts of a factory are set.
+    function _checkFactory(PoolFactory memory f) private pure {
+        if (f.factory == address(0) || f.initCodeHash == 0) revert BadFactory(f.factory, f.initCodeHash);
+    }
+
     // ---- internals -----------------------------------------------------------------------------
+
+    /// @dev Starts a pool-as-lender route: the first hop's pool sends its output before being paid.
+    function _flashSwap(bytes calldata route, uint256 lender, address asset, uint256 amount) private {
+        uint256 p = route.hop(0);
+        address pool = Route.pool(p);
+        address tokenOut = Route.tokenOut(p);
+        bool zeroForOne = asset < tokenOut;
+        if (lender == Route.LENDER_UNISWAP_V2) {
+            (uint256 reserveIn, uint256 reserveOut) = UniswapV2Hop.reserves(pool, zeroForOne);
+            uint256 out = UniswapV2Hop.amountOut(amount, reserveIn, reserveOut, Route.v2FeeBps(p));
+            _checkOutput(0, out, Route.minOut(p)); // early; the measured output is checked in the callback
+            _outBefore = TokenOps.balanceOfSelf(tokenOut);
+            _expect(pool, CALLBACK_V2_FLASH);
+            UniswapV2Hop.flashSwap(pool, zeroForOne, out, route);
+        } else {
+            address to = _recipient(p, 0, route.hopCount());
+            if (to == address(this)) _outBefore = TokenOps.balanceOfSelf(tokenOut);
+            _expect(pool, CALLBACK_V3_FLASH);
+            UniswapV3Hop.flashSwap(pool, zeroForOne, amount, to, route);
+        }
+    }
 
     /// @dev Allows exactly one callback, of kind `tag`, from `caller`.
     function _expect(address caller, uint256 tag) private {
@@ -339,74 +616,116 @@ contract FlashArb is
         if (amountOut == 0 || amountOut < minOut) revert InsufficientOutput(hop, amountOut, minOut);
     }
 
-    /// @dev Runs hops `start..` with `amountIn` of the input of hop `start`; returns the last output.
-    function _runHops(bytes calldata route, uint256 start, uint256 amountIn) private returns (uint256 amount) {
+    /// @dev How much this contract's balance of `token` grew since it was `before` (zero if it fell).
+    function _measured(address token, uint256 before) private view returns (uint256) {
+        uint256 balance = TokenOps.balanceOfSelf(token);
+        return balance > before ? balance - before : 0;
+    }
+
+    /// @dev Where hop `i` (at `p`, of `n`) sends its output: straight to the next hop's pair when that
+    /// hop is Uniswap V2 (which then measures it as balance minus reserve, as the pair itself does),
+    /// else here.
+    function _recipient(uint256 p, uint256 i, uint256 n) private view returns (address) {
+        uint256 next = p + Route.HOP_LENGTH;
+        if (i + 1 < n && Route.kind(next) == Route.HOP_UNISWAP_V2) return Route.pool(next);
+        return address(this);
+    }
+
+    /// @dev Runs hops `start..` with `amountIn` of the input of hop `start` (or, with `inputAtPair`, the
+    /// input already sent to hop `start`'s pair). Returns the last hop's measured output, which is what
+    /// the route returned: this contract's asset balance after it, minus the balance before the loan.
+    function _runHops(bytes calldata route, uint256 start, uint256 amountIn, bool inputAtPair)
+        private
+        returns (uint256 received)
+    {
         uint256 n = route.hopCount();
         uint256 p = route.hop(start);
         address tokenIn = start == 0 ? route.asset() : Route.tokenOut(p - Route.HOP_LENGTH);
-        bool inputAtPair; // the previous hop already delivered this hop's input to its pair
-        amount = amountIn;
         for (uint256 i = start; i < n; ++i) {
-            if (Route.kind(p) == Route.HOP_UNISWAP_V2) {
-                (amount, inputAtPair) = _uniswapV2Hop(p, i, i + 1 < n, tokenIn, amount, inputAtPair);
-            } else {
-                amount = _poolHop(p, i, tokenIn, amount);
-                inputAtPair = false;
-            }
+            (amountIn, inputAtPair) = _hop(p, i, n, tokenIn, amountIn, inputAtPair);
             tokenIn = Route.tokenOut(p);
             p += Route.HOP_LENGTH;
         }
+        return amountIn;
     }
 
-    /// @dev A Uniswap V2 hop at calldata position `p`. When the next hop is also Uniswap V2, the output
-    /// goes straight to the next pair (saving a transfer) and `nextInputAtPair` is true.
-    function _uniswapV2Hop(uint256 p, uint256 i, bool hasNext, address tokenIn, uint256 amountIn, bool inputAtPair)
+    /// @dev Hop `i` (of `n`) at calldata position `p`. Returns its measured output, or (0, true) when the
+    /// output went to the next hop's pair, which measures it. The last hop's output is the asset: it is
+    /// measured against the asset balance before the loan (`_balanceBefore`), which makes it the route's
+    /// "received" for the profit check. That never overstates the hop's output: every earlier hop spends
+    /// exactly what it was given, so the asset held just before the last hop is at most `_balanceBefore`.
+    function _hop(uint256 p, uint256 i, uint256 n, address tokenIn, uint256 amountIn, bool inputAtPair)
         private
-        returns (uint256 out, bool nextInputAtPair)
+        returns (uint256 out, bool outAtPair)
     {
-        address pair = Route.pool(p);
-        bool zeroForOne = tokenIn < Route.tokenOut(p);
-        if (!inputAtPair) TokenOps.transfer(tokenIn, pair, amountIn);
-        out = UniswapV2Hop.quote(pair, Route.v2FeeBps(p), zeroForOne, amountIn);
+        // A Curve pool can only pay its caller.
+        address to = Route.kind(p) == Route.HOP_CURVE ? address(this) : _recipient(p, i, n);
+        if (to != address(this)) {
+            _swap(p, i, tokenIn, amountIn, inputAtPair, to);
+            return (0, true);
+        }
+        uint256 before = i + 1 == n ? _balanceBefore : TokenOps.balanceOfSelf(Route.tokenOut(p));
+        _swap(p, i, tokenIn, amountIn, inputAtPair, to);
+        uint256 balance = TokenOps.balanceOfSelf(Route.tokenOut(p));
+        out = balance > before ? balance - before : 0;
         _checkOutput(i, out, Route.minOut(p));
-        uint256 next = p + Route.HOP_LENGTH;
-        nextInputAtPair = hasNext && Route.kind(next) == Route.HOP_UNISWAP_V2;
-        UniswapV2Hop.swap(pair, zeroForOne, out, nextInputAtPair ? Route.pool(next) : address(this));
     }
 
-    /// @dev A Uniswap V3, Balancer or Curve hop at calldata position `p`; the output comes here.
-    function _poolHop(uint256 p, uint256 i, address tokenIn, uint256 amountIn) private returns (uint256 out) {
+    /// @dev Swaps `amountIn` of `tokenIn` for hop `i`'s `tokenOut` in its pool, the output to `to`.
+    function _swap(uint256 p, uint256 i, address tokenIn, uint256 amountIn, bool inputAtPair, address to) private {
         uint256 kind = Route.kind(p);
-        if (kind == Route.HOP_UNISWAP_V3) {
+        if (kind == Route.HOP_UNISWAP_V2) {
+            _uniswapV2Hop(p, i, tokenIn, amountIn, inputAtPair, to);
+        } else if (kind == Route.HOP_UNISWAP_V3) {
             address pool = Route.pool(p);
             _expect(pool, CALLBACK_V3_HOP);
             _payToken = tokenIn;
             _payAmount = amountIn;
-            out = UniswapV3Hop.swap(i, pool, tokenIn < Route.tokenOut(p), amountIn);
+            // A genuine pool calls back inside `swap` or reverts; a callback left unmade would stay
+            // expected, and `execute` reverts with CallbackMissing when anything is still expected at the end.
+            UniswapV3Hop.swap(i, pool, tokenIn < Route.tokenOut(p), amountIn, to);
         } else if (kind == Route.HOP_BALANCER) {
-            out = BalancerHop.swap(address(BALANCER_VAULT), Route.poolId(p), tokenIn, Route.tokenOut(p), amountIn);
+            BalancerHop.swap(address(BALANCER_VAULT), Route.poolId(p), tokenIn, Route.tokenOut(p), amountIn, to);
         } else {
             (uint256 ci, uint256 cj) = Route.curveIndices(p);
-            out = CurveHop.exchange(Route.pool(p), ci, cj, tokenIn, amountIn);
+            CurveHop.exchange(Route.pool(p), ci, cj, tokenIn, amountIn);
         }
-        _checkOutput(i, out, Route.minOut(p));
     }
 
-    /// @dev Proves the profit, sends it to the owner and logs the trade; returns the asset. The caller
-    /// then repays `owed` to the lender.
-    function _settle(bytes calldata route, uint256 owed, uint256 fee) private returns (address asset) {
+    /// @dev A Uniswap V2 hop at calldata position `p`. With `inputAtPair` the previous hop sent its
+    /// output straight to this pair: it is measured here as the pair's balance above its reserve (what
+    /// the pair itself counts as input), and checked against the previous hop's minimum.
+    function _uniswapV2Hop(uint256 p, uint256 i, address tokenIn, uint256 amountIn, bool inputAtPair, address to)
+        private
+    {
+        address pair = Route.pool(p);
+        bool zeroForOne = tokenIn < Route.tokenOut(p);
+        (uint256 reserveIn, uint256 reserveOut) = UniswapV2Hop.reserves(pair, zeroForOne);
+        if (inputAtPair) {
+            uint256 held = TokenOps.balanceOf(tokenIn, pair);
+            amountIn = held > reserveIn ? held - reserveIn : 0;
+            _checkOutput(i - 1, amountIn, Route.minOut(p - Route.HOP_LENGTH));
+        } else {
+            TokenOps.transfer(tokenIn, pair, amountIn);
+        }
+        uint256 out = UniswapV2Hop.amountOut(amountIn, reserveIn, reserveOut, Route.v2FeeBps(p));
+        // Sent on to the next pair, the output is measured there, one hop later: check the quote now so a
+        // front-run trade stops here. Sent here, it is measured right after the swap.
+        if (to != address(this)) _checkOutput(i, out, Route.minOut(p));
+        UniswapV2Hop.swap(pair, zeroForOne, out, to);
+    }
+
+    /// @dev Proves the profit from `received` (the asset the route returned, measured), sends it to the
+    /// owner and logs the trade; returns the asset. The caller then repays `owed` to the lender.
+    function _settle(bytes calldata route, uint256 owed, uint256 fee, uint256 received)
+        private
+        returns (address asset)
+    {
         asset = route.asset();
-        uint256 profit = _profit(asset, owed, route.minProfit());
+        uint256 minProfit = route.minProfit();
+        if (received < owed + minProfit) revert InsufficientProfit(received, owed, minProfit);
+        uint256 profit = received - owed;
         if (profit != 0) TokenOps.transfer(asset, owner, profit);
         emit Trade(route.lender(), asset, route.amount(), fee, profit, route.hopCount());
-    }
-
-    /// @dev What the route returned beyond `owed`; reverts when that is below `minProfit`.
-    function _profit(address asset, uint256 owed, uint256 minProfit) private view returns (uint256) {
-        uint256 balance = TokenOps.balanceOfSelf(asset);
-        uint256 before = _balanceBefore;
-        uint256 received = balance > before ? balance - before : 0;
-        if (received < owed + minProfit) revert InsufficientProfit(received, owed, minProfit);
-        return received - owed;
     }
 }

@@ -2,9 +2,16 @@
 
 `ensure_flasharb` is idempotent: with a record for this chain (id + genesis hash) in the deployments
 file, it checks that the address still carries the recorded code, that the code was built from the
-current source, and that owner, Aave Pool and Balancer Vault are as recorded; it adds any requested
-executor that is missing and otherwise sends nothing. Without a record it deploys with the address
-book's protocol addresses, sets the executors and records the result.
+current source, and that owner, Aave Pool, Balancer Vault and the accepted pool factories are as
+expected; it adds any requested executor and any address-book Curve pool that is missing and otherwise
+sends nothing. Without a record it deploys with the address book's protocol addresses and factories,
+sets the executors, allow-lists the book's Curve pools that exist on this chain, and records the result.
+
+FlashArb accepts a Uniswap V2 pair only at the CREATE2 address its factory gives the pair's tokens, so
+it needs each factory's pair init code hash *as deployed on this chain*. The address book carries the
+real Polygon value (`init_code_hash`) and the replica's (`replica_init_code_hash`, Uniswap V2 bytecode
+for every V2 DEX); `pool_factories` picks the one that the factory's first pair actually proves, and
+refuses to deploy when neither does.
 
 ape objects (project, chain, account) are passed in, so this module imports without a network.
 """
@@ -16,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eth_abi.abi import decode, encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
@@ -37,6 +45,61 @@ class DeployResult:
     """"deployed", "updated" (executors added) or "unchanged"."""
     transactions: tuple[str, ...] = field(default=())
     """Hashes of the transactions sent (none when unchanged)."""
+
+
+PoolFactory = tuple[str, str]
+"""(factory address, init code hash as 0x hex): FlashArb's constructor struct PoolFactory."""
+
+
+def _call(w3: Any, to: str, signature: str, types: list[str], args: list[Any], out: list[str]) -> Any:
+    data = keccak(text=signature)[:4] + encode(types, args)
+    return decode(out, bytes(w3.eth.call({"to": to_checksum_address(to), "data": "0x" + data.hex()})))
+
+
+def _create2(factory: str, salt: bytes, init_code_hash: str) -> str:
+    raw = keccak(b"\xff" + bytes.fromhex(factory[2:]) + salt + bytes.fromhex(init_code_hash[2:]))
+    return str(to_checksum_address(raw[12:]))
+
+
+def v2_init_code_hash(w3: Any, dex: Any) -> str:
+    """The pair init code hash of V2 DEX `dex` (address book entry) on the connected chain: the book's
+    real-chain value or its replica value, whichever the factory's first pair's address proves."""
+    candidates = list(dict.fromkeys((dex.init_code_hash, dex.replica_init_code_hash)))
+    try:
+        (count,) = _call(w3, dex.factory, "allPairsLength()", [], [], ["uint256"])
+        if count == 0:
+            raise DeploymentError(
+                f"{dex.name} factory {dex.factory} has no pairs: cannot prove its init code hash"
+            )
+        (pair,) = _call(w3, dex.factory, "allPairs(uint256)", ["uint256"], [0], ["address"])
+        (token0,) = _call(w3, pair, "token0()", [], [], ["address"])
+        (token1,) = _call(w3, pair, "token1()", [], [], ["address"])
+    except DeploymentError:
+        raise
+    except Exception as exc:  # any RPC or decoding failure: the factory is not what the book says
+        raise DeploymentError(
+            f"{dex.name} factory {dex.factory}: cannot read its first pair ({exc})"
+        ) from exc
+    salt = keccak(bytes.fromhex(token0[2:]) + bytes.fromhex(token1[2:]))
+    for candidate in candidates:
+        if _create2(dex.factory, salt, candidate) == to_checksum_address(pair):
+            return str(candidate)
+    raise DeploymentError(
+        f"{dex.name} pair {pair} is not at the CREATE2 address of factory {dex.factory} with any known init "
+        f"code hash ({', '.join(candidates)}): add the right hash to the address book"
+    )
+
+
+def pool_factories(w3: Any, book: Any) -> tuple[list[PoolFactory], PoolFactory]:
+    """FlashArb's constructor arguments `v2Factories` and `v3Factory` for the connected chain."""
+    v2 = [(str(dex.factory), v2_init_code_hash(w3, dex)) for dex in book.uniswap_v2_dexes]
+    return v2, (str(book.uniswap_v3.factory), str(book.uniswap_v3.pool_init_code_hash))
+
+
+def curve_pools(chain: Any, book: Any) -> tuple[str, ...]:
+    """The address book's Curve pools that exist on the connected chain (replica pools on the replica)."""
+    pools = (*book.curve.pools, *book.curve.replica_pools)
+    return tuple(str(p.address) for p in pools if chain.provider.get_code(p.address))
 
 
 def chain_identity(chain: Any) -> tuple[int, str]:
@@ -71,15 +134,17 @@ def ensure_flasharb(
         return _deploy(project, chain, account, book, wanted, deployments, chain_id, genesis, creation_hash)
     contract = _verify(project, chain, book, record, creation_hash, chain_id, deployments.path)
     missing = [e for e in wanted if not contract.isExecutor(e)]
-    if not missing:
+    unlisted = [p for p in curve_pools(chain, book) if not contract.curvePoolCoins(p)]
+    if not missing and not unlisted:
         logger.info("FlashArb at %s verified on chain %s: nothing to change", record.address, chain_id)
         return DeployResult(record.address, "unchanged")
     if to_checksum_address(account.address) != record.owner:
         raise DeploymentError(
-            f"FlashArb at {record.address}: executors {missing} are not set, and only the owner "
-            f"{record.owner} can set them (the account given is {account.address})"
+            f"FlashArb at {record.address}: executors {missing} / Curve pools {unlisted} are not set, and "
+            f"only the owner {record.owner} can set them (the account given is {account.address})"
         )
     hashes = tuple(_set_executor(contract, e, account) for e in missing)
+    hashes += tuple(_list_curve_pool(contract, p, account) for p in unlisted)
     updated = record.model_copy(update={"executors": tuple(dict.fromkeys(record.executors + tuple(missing)))})
     deployments.record(chain_id, genesis, NAME, updated)
     return DeployResult(record.address, "updated", hashes)
@@ -88,6 +153,14 @@ def ensure_flasharb(
 def _set_executor(contract: Any, executor: str, account: Any) -> str:
     receipt = contract.setExecutor(executor, True, sender=account)
     logger.info("FlashArb at %s: executor %s added (tx %s)", contract.address, executor, receipt.txn_hash)
+    return str(receipt.txn_hash)
+
+
+def _list_curve_pool(contract: Any, pool: str, account: Any) -> str:
+    receipt = contract.setCurvePool(pool, True, sender=account)
+    logger.info(
+        "FlashArb at %s: Curve pool %s allow-listed (tx %s)", contract.address, pool, receipt.txn_hash
+    )
     return str(receipt.txn_hash)
 
 
@@ -109,9 +182,11 @@ def _deploy(
                 f"the address book's {name} {address} has no code on chain {chain_id}: wrong network, or "
                 "start the replica (`ape run replica`) and point FLASHARB_REPLICA_RPC at it"
             )
-    contract = account.deploy(project.FlashArb, pool, vault, account.address)
+    v2, v3 = pool_factories(chain.provider.web3, book)
+    contract = account.deploy(project.FlashArb, pool, vault, account.address, v2, v3)
     receipt = chain.get_receipt(contract.txn_hash)
     hashes = [str(receipt.txn_hash)] + [_set_executor(contract, e, account) for e in executors]
+    hashes += [_list_curve_pool(contract, p, account) for p in curve_pools(chain, book)]
     code = bytes(chain.provider.get_code(contract.address))
     deployments.record(
         chain_id,
@@ -152,7 +227,7 @@ def _verify(
             f"current build {creation_hash}); pass --redeploy to deploy the current one"
         )
     contract = project.FlashArb.at(record.address)
-    checks = {
+    checks: dict[str, tuple[Any, Any]] = {
         "owner": (to_checksum_address(contract.owner()), record.owner),
         "AAVE_POOL": (to_checksum_address(contract.AAVE_POOL()), to_checksum_address(book.aave_v3.pool)),
         "BALANCER_VAULT": (
@@ -160,9 +235,15 @@ def _verify(
             to_checksum_address(book.balancer_v2.vault),
         ),
     }
+    v2, v3 = pool_factories(chain.provider.web3, book)
+    checks["v2Factories"] = (_factories(contract.v2Factories()), [(to_checksum_address(f), h) for f, h in v2])
+    checks["UNISWAP_V3_FACTORY"] = (
+        _factories([(contract.UNISWAP_V3_FACTORY(), contract.UNISWAP_V3_INIT_CODE_HASH())]),
+        [(to_checksum_address(v3[0]), v3[1])],
+    )
     for name, (live, expected) in checks.items():
         if live != expected:
-            raise DeploymentError(f"{where}: {name} is {live}, expected {expected}")
+            raise DeploymentError(f"{where}: {name} is {live}, expected {expected}; pass --redeploy")
     for executor in record.executors:
         if not contract.isExecutor(executor):
             raise DeploymentError(
@@ -170,3 +251,12 @@ def _verify(
                 "with the owner account, or remove it from the record"
             )
     return contract
+
+
+def _factories(values: Any) -> list[tuple[str, str]]:
+    """(factory, init code hash) pairs as returned by the contract, normalised for comparison."""
+    out = []
+    for factory, code_hash in values:
+        raw = code_hash if isinstance(code_hash, (bytes, bytearray)) else bytes.fromhex(str(code_hash)[2:])
+        out.append((str(to_checksum_address(factory)), "0x" + bytes(raw).hex()))
+    return out

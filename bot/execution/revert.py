@@ -29,6 +29,9 @@ HINTS: Mapping[str, str] = {
     "`ape run deploy --executor <address>`",
     "InsufficientProfit": "the route returned less than loan + fee + minProfit (prices moved)",
     "InsufficientOutput": "a hop returned less than its minimum (prices moved)",
+    "UnknownPool": "FlashArb does not accept this pool (not at its factory's CREATE2 address, or a Curve "
+    "pool the owner has not allow-listed with setCurvePool): a route or deployment fault, not a race",
+    "CallFailed": "a pool or token reverted; its own revert data is the reason",
 }
 
 

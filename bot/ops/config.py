@@ -140,6 +140,8 @@ FIXES: dict[str, str] = {
         'use a non-negative amount of gwei with at most 9 decimals, not above max_gas_price_gwei, e.g. "30"'
     ),
     "max_trades_per_block": f"use an integer from 1 to {MAX_TRADES_PER_BLOCK}",
+    "min_profit_tolerance_bps": "use whole basis points from 0 to 10000, e.g. 100 (1 %)",
+    "hop_tolerance_bps": "use whole basis points from 0 to 10000, e.g. 10 (0.1 %)",
     "balancer_pool_ids": (
         'list Balancer Vault pool ids, each "0x" and 64 hex digits, each once (a TOML array, or '
         "comma-separated in an environment variable)"
@@ -229,6 +231,12 @@ class BotConfig(BaseSettings):
     max_gas_price_gwei."""
     max_trades_per_block: int = Field(default=1, ge=1, le=MAX_TRADES_PER_BLOCK)
     """Opportunities sent per block at most (with disjoint pools, best first)."""
+    min_profit_tolerance_bps: int = Field(default=100, ge=0, le=10_000)
+    """Each trade's on-chain minProfit is its predicted profit less this many basis points of it (but
+    at least its gas cost): a copy of the transaction cannot take more than this slice."""
+    hop_tolerance_bps: int = Field(default=10, ge=0, le=10_000)
+    """Each hop's on-chain minimum output is its exact quote less this many basis points: a front-run
+    that moves a pool makes the trade revert at that hop, early and cheaply."""
     lenders: Annotated[tuple[LenderSource, ...], NoDecode] = Field(
         default=(LenderSource.AAVE, LenderSource.BALANCER, LenderSource.FLASH_SWAP), min_length=1
     )

@@ -24,6 +24,7 @@ from bot.addressbook import AddressBook, load
 from bot.errors import ConfigError
 from bot.execution.gas import GasPricer
 from bot.execution.revert import RevertDecoder
+from bot.execution.routes import Tolerance
 from bot.execution.rpc import Rpc, as_int
 from bot.execution.sender import Sender
 from bot.execution.signer import Signer
@@ -164,6 +165,7 @@ def assemble(
         GasPricer(config.priority_fee_wei, config.max_gas_price_wei),
         tokens,
         max_trades=config.max_trades_per_block,
+        tolerance=Tolerance(config.min_profit_tolerance_bps, config.hop_tolerance_bps),
         io=ChainIO(
             reader=reader,
             lenders=lenders,

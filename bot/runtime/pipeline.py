@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from bot.addressbook import AddressBook
 from bot.errors import RpcError
 from bot.execution.gas import FeeQuote, GasPricer
-from bot.execution.routes import describe, predicted_profit, route_for
+from bot.execution.routes import Tolerance, describe, predicted_profit, route_for
 from bot.execution.sender import SendError, SentTransaction
 from bot.execution.simulate import Simulator, execute_calldata
 from bot.market.reader import MarketReader
@@ -179,8 +179,11 @@ class BlockPipeline:
         journal_per_block: int = 10,
         simulations_per_block: int = 3,
         io: ChainIO | None = None,
+        tolerance: Tolerance | None = None,
     ) -> None:
         self.searcher = searcher
+        self.tolerance = tolerance or Tolerance()
+        """How far below the prediction a route may come out (its minProfit and per-hop minOut)."""
         self.guards = guards
         self.pricer = pricer
         self.tokens = tokens
@@ -218,6 +221,10 @@ class BlockPipeline:
 
     # --- CPU only -------------------------------------------------------------------------------
 
+    def _calldata(self, opportunity: Opportunity) -> bytes:
+        """FlashArb.execute calldata of the opportunity's route, with the floors of `tolerance`."""
+        return execute_calldata(encode(route_for(opportunity, tolerance=self.tolerance)))
+
     def prices(self, market: MarketState) -> UsdPricer:
         """USD prices on `market` (through the stablecoin, taken as $1)."""
         table = build_price_table(market, self.tokens.native)
@@ -242,7 +249,7 @@ class BlockPipeline:
         )
         chosen = {_key(o) for o in decision.chosen}
         accepted = tuple(
-            Verdict(v.priced, v.reason, v.detail, execute_calldata(encode(route_for(v.priced.opportunity))))
+            Verdict(v.priced, v.reason, v.detail, self._calldata(v.priced.opportunity))
             for v in verdicts
             if v.reason == Reason.TAKEN.value and _key(v.priced.opportunity) in chosen
         )

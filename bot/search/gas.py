@@ -1,23 +1,21 @@
 """Gas per trade: a base per lender plus a cost per hop kind and per V3 tick crossed, priced at the
 fee per gas and converted to the borrowed asset.
 
-The defaults are measured: gasUsed of 125 FlashArb `execute` receipts on the Polygon replica
-(anvil 1.7.1, cancun), each trade sent from the same snapshot with the block timestamp pinned two
-seconds after the price move (see bench/gas.py for why), fitted by least squares to
-`base[lender] + sum(hop[kind])`:
-
-- 12 rows of `make bench-gas` (the executor's owner already holds the asset): 2-hop V2 -> V3 via
-  Aave 309,242, via Balancer 228,104, V2 pool as lender 185,604; 3-hop V2 -> V3 -> V2 via Aave
-  402,099, via Balancer 320,685, V2 pool 278,409; 2-hop V3 -> V2 via Aave 309,925, via Balancer
-  228,788, V3 pool as lender 184,454;
-- 113 routes the search found after four price moves (QuickSwap WMATIC/USDC and WETH/USDC.e, the
-  Balancer WETH/USDC.e pool, the Curve pool), each run through every lender that can fund it:
-  2 to 4 hops mixing V2, V3, Balancer and Curve (the owner holding none of most assets beforehand,
-  so the profit transfer pays a fresh balance slot: about 17,000 more than the bench rows).
-
-Fit: largest error 7.7 %, root mean square 2.2 %. The Curve figure is that of the replica's
-StableSwap pool (CurveStableSwapReplica), the only Curve pool offline; tests/search/test_gas_model.py
-checks the model against receipts on the fork. Everything but the swaps (the 21,000 intrinsic gas,
+The defaults are measured: gasUsed of 45 FlashArb `execute` receipts on the Polygon replica
+(anvil 1.7.1, cancun) with the genuine-pool checks and measured outputs of the hardened contract,
+each trade sent from the same snapshot with the block timestamp pinned two seconds after the price
+move (see bench/gas.py for why), fitted by least squares to `base[lender] + sum(hop[kind])`:
+- 9 FlashArb rows of `make bench-gas` (the owner already holds the asset): 2-hop V2 -> V3 via Aave
+  313,908, via Balancer 231,973, V2 pool as lender 190,358; 3-hop V2 -> V3 -> V2 via Aave 400,363, via
+  Balancer 311,899, V2 pool 280,170; 2-hop V3 -> V2 via Aave 304,604, via Balancer 216,485, V3 pool as
+  lender 183,303;
+- 36 routes the search found after three price moves (QuickSwap, the Balancer WETH/USDC.e pool, the
+  Curve pool; tests/search/test_gas_model.py), each run through every lender that can fund it: 2 to 4
+  hops mixing V2, V3, Balancer and Curve (the owner holding none of most assets beforehand, so the
+  profit transfer pays a fresh balance slot).
+Fit: largest error 10.5 % (a bench row), root mean square 3.6 %. The Curve figure is that of the
+replica's StableSwap pool (CurveStableSwapReplica), the only Curve pool offline; the test checks the
+model against receipts on the fork. Everything but the swaps (the 21,000 intrinsic gas,
 calldata, the executor check, the loan and its repayment, the profit transfer) is in the lender base.
 """
 
@@ -32,20 +30,20 @@ from bot.route.model import HopKind, Lender
 
 DEFAULT_LENDER_BASE: Mapping[Lender, int] = MappingProxyType(
     {
-        Lender.AAVE: 175_200,
-        Lender.BALANCER: 93_100,
-        Lender.UNISWAP_V2: 48_400,
-        Lender.UNISWAP_V3: 50_100,
+        Lender.AAVE: 184_800,
+        Lender.BALANCER: 101_000,
+        Lender.UNISWAP_V2: 70_700,
+        Lender.UNISWAP_V3: 55_000,
     }
 )
 """Transaction, executor checks, loan and repayment: everything but the swaps (measured, above). For
 a pool as lender the loan is the first swap itself, whose cost is in its hop figure."""
 DEFAULT_HOP: Mapping[HopKind, int] = MappingProxyType(
     {
-        HopKind.UNISWAP_V2: 61_800,
-        HopKind.UNISWAP_V3: 85_100,
-        HopKind.BALANCER: 83_300,
-        HopKind.CURVE: 112_300,
+        HopKind.UNISWAP_V2: 51_000,
+        HopKind.UNISWAP_V3: 87_300,
+        HopKind.BALANCER: 84_000,
+        HopKind.CURVE: 115_100,
     }
 )
 """One swap of each kind, token transfers and cold accesses included (measured, above)."""

@@ -2,12 +2,15 @@
 pragma solidity 0.8.28;
 
 import {IBalancerVault} from "../../interfaces/IBalancerVault.sol";
-import {Failure, BadReturnData} from "./Errors.sol";
+import {Failure} from "./Errors.sol";
 import {TokenOps} from "./TokenOps.sol";
 
 /// @title BalancerHop
 /// @notice An exact-input single swap through the Balancer V2 Vault. The Vault pulls the input with
-/// `transferFrom`, so this approves exactly the input first; the pull brings the allowance back to zero.
+/// `transferFrom`, so this approves exactly the input first, and afterwards sets the allowance back to
+/// zero if the pull left any.
+/// @dev The Vault checks that the pool holds both tokens (it reverts otherwise); the output is measured
+/// by the caller as a balance change, not taken from the Vault's return value.
 library BalancerHop {
     /// @notice Swaps exactly `amountIn` of `tokenIn` for `tokenOut` in pool `poolId`.
     /// @param vault The Balancer V2 Vault.
@@ -15,21 +18,19 @@ library BalancerHop {
     /// @param tokenIn The token sold.
     /// @param tokenOut The token bought.
     /// @param amountIn The input.
-    /// @return amountOut The output, sent to this contract.
-    function swap(address vault, bytes32 poolId, address tokenIn, address tokenOut, uint256 amountIn)
+    /// @param recipient Where the Vault sends the output (this contract, or the next hop's pair).
+    function swap(address vault, bytes32 poolId, address tokenIn, address tokenOut, uint256 amountIn, address recipient)
         internal
-        returns (uint256 amountOut)
     {
         TokenOps.approve(tokenIn, vault, amountIn);
         IBalancerVault.SingleSwap memory single =
             IBalancerVault.SingleSwap(poolId, IBalancerVault.SwapKind.GIVEN_IN, tokenIn, tokenOut, amountIn, "");
         IBalancerVault.FundManagement memory funds =
-            IBalancerVault.FundManagement(address(this), false, payable(address(this)), false);
-        // The minimum is checked by the caller with FlashArb's own error, so the Vault's limit is 0.
-        (bool ok, bytes memory ret) =
-            vault.call(abi.encodeCall(IBalancerVault.swap, (single, funds, 0, block.timestamp)));
-        if (!ok) Failure.callFailed(vault);
-        if (ret.length < 0x20) revert BadReturnData(vault);
-        amountOut = abi.decode(ret, (uint256));
+            IBalancerVault.FundManagement(address(this), false, payable(recipient), false);
+        // The minimum is checked by the caller on the measured output, so the Vault's limit is 0.
+        (bool ok,) = vault.call(abi.encodeCall(IBalancerVault.swap, (single, funds, 0, block.timestamp)));
+        // The Vault does not call back during a swap: its revert data (which can be a token's) is wrapped.
+        if (!ok) Failure.wrap(vault);
+        TokenOps.clearAllowance(tokenIn, vault);
     }
 }

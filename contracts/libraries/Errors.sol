@@ -75,6 +75,36 @@ error LenderHopMismatch(uint256 lender, uint256 firstHopKind);
 /// @param hop The hop's index.
 error BalancerHopInBalancerLoan(uint256 hop);
 
+// ---- pools (before anything is borrowed) -----------------------------------------------------------
+
+/// @notice A hop's pool is not a genuine pool for the hop's tokens: not the address an accepted
+/// Uniswap V2 factory or the Uniswap V3 factory creates for them (CREATE2), or not an owner-listed Curve
+/// pool whose coins `i` and `j` are the hop's input and output. Also raised when the route names the
+/// wrong tokens for a genuine pool.
+/// @param hop The hop's index.
+/// @param pool The pool the route names.
+/// @param tokenIn The hop's input token.
+/// @param tokenOut The hop's output token.
+error UnknownPool(uint256 hop, address pool, address tokenIn, address tokenOut);
+
+// ---- construction and administration -----------------------------------------------------------
+
+/// @notice More Uniswap V2 factories were given than FlashArb has room for.
+/// @param count The number given.
+/// @param max The most accepted.
+error TooManyFactories(uint256 count, uint256 max);
+
+/// @notice A factory was given with a zero address or a zero init code hash.
+/// @param factory The factory.
+/// @param initCodeHash Its init code hash.
+error BadFactory(address factory, bytes32 initCodeHash);
+
+/// @notice A Curve pool offered for the allow-list does not answer `coins(i)` with 2 to 8 distinct,
+/// non-zero coins.
+/// @param pool The pool.
+/// @param coinCount The number of coins read before the problem.
+error BadCurvePool(address pool, uint256 coinCount);
+
 // ---- execution ---------------------------------------------------------------------------------
 
 /// @notice A callback came from an account this contract is not waiting for.
@@ -144,9 +174,11 @@ error NativeTransferFailed(address to, uint256 amount);
 
 /// @title Failure
 /// @notice Turns a failed external call into a FlashArb error.
-/// @dev A lender or pool that calls back into FlashArb bubbles up whatever the callback reverted with;
-/// those errors are FlashArb's own and pass through unchanged. Anything else (a pool's revert string,
-/// a token's error, a panic) is wrapped in `CallFailed` naming the contract that failed.
+/// @dev Only calls that call back into FlashArb (a lender's flash loan, a Uniswap V2 flash swap, a
+/// Uniswap V3 swap) go through `callFailed`: the callee is a lender or a genuine pool (known code), and
+/// what it bubbles up from FlashArb's callback is FlashArb's own error, which passes through unchanged.
+/// Every other call (tokens, Balancer and Curve swaps, plain V2 swaps) goes through `wrap`: its revert
+/// data, whatever its selector, comes back inside `CallFailed(target, reason)`.
 library Failure {
     /// @notice The current call's return data, copied to memory.
     /// @return data The bytes.
@@ -177,6 +209,14 @@ library Failure {
         bytes memory reason = returnData();
         bubbleOwn(reason);
         revert CallFailed(target, reason);
+    }
+
+    /// @notice Reverts after a failed call to `target` that cannot call back into FlashArb (a token, a
+    /// Balancer or Curve swap, a V2 swap without data): always `CallFailed(target, reason)`, so a
+    /// contract that reverts with one of FlashArb's selectors cannot pass it off as FlashArb's own.
+    /// @param target The contract called.
+    function wrap(address target) internal pure {
+        revert CallFailed(target, returnData());
     }
 
     /// @notice Whether `selector` is one of the FlashArb errors that can surface from inside a call

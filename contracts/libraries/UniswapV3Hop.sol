@@ -7,6 +7,7 @@ import {Failure, BadReturnData, AmountTooLarge, PartialFill} from "./Errors.sol"
 /// @title UniswapV3Hop
 /// @notice An exact-input swap in a Uniswap V3 pool, called directly. The pool sends the output, then
 /// calls `uniswapV3SwapCallback` on this contract, which pays what the pool asks for in the input token.
+/// Only pools whose address FlashArb has checked against the Uniswap V3 factory (CREATE2) get here.
 /// @dev The price limit is the far end of the pool's range, so the pool fills the whole input unless
 /// it runs out of liquidity; the caller checks the fill (`PartialFill`) and the output (`minOut`).
 library UniswapV3Hop {
@@ -20,8 +21,8 @@ library UniswapV3Hop {
     /// @param pool The pool.
     /// @param zeroForOne True when the input is the pool's token0.
     /// @param amountIn The input.
-    /// @return amountOut The output the pool sent.
-    function swap(uint256 hop, address pool, bool zeroForOne, uint256 amountIn) internal returns (uint256 amountOut) {
+    /// @param recipient Where the pool sends the output (this contract, or the next hop's pair).
+    function swap(uint256 hop, address pool, bool zeroForOne, uint256 amountIn, address recipient) internal {
         if (amountIn > uint256(type(int256).max)) revert AmountTooLarge(hop, amountIn);
         bool success;
         bool ok;
@@ -30,7 +31,7 @@ library UniswapV3Hop {
         assembly ("memory-safe") {
             let m := mload(0x40) // scratch: the free memory pointer is not advanced
             mstore(m, shl(224, 0x128acb08)) // swap(address,bool,int256,uint160,bytes)
-            mstore(add(m, 0x04), address()) // recipient
+            mstore(add(m, 0x04), recipient) // recipient
             mstore(add(m, 0x24), zeroForOne) // zeroForOne
             mstore(add(m, 0x44), amountIn) // amountSpecified > 0: exact input
             mstore(
@@ -49,9 +50,9 @@ library UniswapV3Hop {
             if (!success) Failure.callFailed(pool);
             revert BadReturnData(pool);
         }
-        (int256 paid, int256 received) = zeroForOne ? (amount0, amount1) : (amount1, amount0);
+        // The output is measured by the caller as a balance change; only the fill is checked here.
+        int256 paid = zeroForOne ? amount0 : amount1;
         if (paid != int256(amountIn)) revert PartialFill(pool, paid < 0 ? 0 : uint256(paid), amountIn);
-        amountOut = received < 0 ? uint256(-received) : 0;
     }
 
     /// @notice Starts a swap whose output arrives before its input is paid: the pool sends the
@@ -59,12 +60,15 @@ library UniswapV3Hop {
     /// @param pool The pool.
     /// @param zeroForOne True when the input is the pool's token0.
     /// @param amountIn The input.
+    /// @param recipient Where the pool sends the output (this contract, or the next hop's pair).
     /// @param data The route, passed back to the callback.
-    function flashSwap(address pool, bool zeroForOne, uint256 amountIn, bytes calldata data) internal {
+    function flashSwap(address pool, bool zeroForOne, uint256 amountIn, address recipient, bytes calldata data)
+        internal
+    {
         uint160 limit = zeroForOne ? MIN_SQRT_RATIO_PLUS_ONE : MAX_SQRT_RATIO_MINUS_ONE;
         // The route's amount is a uint128, so the cast cannot turn negative.
         (bool ok,) = pool.call(
-            abi.encodeCall(IUniswapV3Pool.swap, (address(this), zeroForOne, int256(amountIn), limit, data))
+            abi.encodeCall(IUniswapV3Pool.swap, (recipient, zeroForOne, int256(amountIn), limit, data))
         );
         if (!ok) Failure.callFailed(pool);
     }

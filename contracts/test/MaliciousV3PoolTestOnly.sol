@@ -24,6 +24,11 @@ contract MaliciousV3PoolTestOnly {
         (token0, token1) = tokenA < tokenB ? (tokenA, tokenB) : (tokenB, tokenA);
     }
 
+    /// @notice The fee of the genuine pool whose address this code is placed at in tests (0.05%).
+    function fee() external pure returns (uint24) {
+        return 500;
+    }
+
     /// @notice Sets the misbehaviour and, for mode 3, the call to make.
     function configure(uint256 mode_, address target_, bytes calldata data_) external {
         mode = mode_;

@@ -30,10 +30,23 @@ def trader(accounts: Any) -> Any:
     return accounts[3]
 
 
+@pytest.fixture(scope="session")
+def factories(w3: Any, book: Any) -> tuple[list[tuple[str, str]], tuple[str, str]]:
+    """FlashArb's v2Factories and v3Factory for this chain (init code hashes proven on-chain)."""
+    from bot.execution.deploy import pool_factories
+
+    return pool_factories(w3, book)
+
+
 @pytest.fixture
-def flasharb(project: Any, book: Any, owner: Any, executor: Any) -> Any:
-    contract = owner.deploy(project.FlashArb, book.aave_v3.pool, book.balancer_v2.vault, owner)
+def flasharb(project: Any, book: Any, owner: Any, executor: Any, factories: Any, chain: Any) -> Any:
+    from bot.execution.deploy import curve_pools
+
+    v2, v3 = factories
+    contract = owner.deploy(project.FlashArb, book.aave_v3.pool, book.balancer_v2.vault, owner, v2, v3)
     contract.setExecutor(executor, True, sender=owner)
+    for pool in curve_pools(chain, book):
+        contract.setCurvePool(pool, True, sender=owner)
     return contract
 
 

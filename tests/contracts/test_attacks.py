@@ -10,6 +10,7 @@ from typing import Any
 
 import ape
 import pytest
+from eth_utils import keccak
 
 from bot.route import Hop, Lender, Route, encode
 
@@ -161,7 +162,7 @@ def test_v3_pool_that_does_not_hold_the_tokens(
         ),
     )
     before = _balances(usdc, flasharb, book.aave_v3.pool)
-    with ape.reverts(flasharb.CallFailed):
+    with ape.reverts(flasharb.UnknownPool, hop=1, pool=venues.v3_pool("WMATIC", "USDC", 500)):
         flasharb.execute(encode(route), sender=executor)
     assert _balances(usdc, flasharb, book.aave_v3.pool) == before
 
@@ -178,7 +179,7 @@ def test_v2_pair_that_does_not_hold_the_tokens(flasharb: Any, venues: Venues, ex
             Hop.uniswap_v3(venues.v3_pool("USDC.e", "WETH", 500), usdc),
         ),
     )
-    with ape.reverts(flasharb.CallFailed):
+    with ape.reverts(flasharb.UnknownPool, hop=0, tokenIn=usdc, tokenOut=weth):
         flasharb.execute(encode(route), sender=executor)
 
 
@@ -196,7 +197,7 @@ def test_curve_indices_that_do_not_match_the_token(flasharb: Any, venues: Venues
             ),
         ),
     )
-    with ape.reverts(flasharb.CallFailed):
+    with ape.reverts(flasharb.UnknownPool, hop=1, pool=venues.curve_pool().address):
         flasharb.execute(encode(route), sender=executor)
 
 
@@ -219,8 +220,23 @@ def test_balancer_pool_that_does_not_hold_the_tokens(flasharb: Any, venues: Venu
 
 
 @pytest.fixture
-def evil_pool(project: Any, stranger: Any, venues: Venues) -> Any:
-    return stranger.deploy(project.MaliciousV3PoolTestOnly, venues.token("WETH"), venues.token("USDC.e"))
+def evil_pool(project: Any, stranger: Any, venues: Venues, chain: Any) -> Any:
+    """The malicious pool's code placed at the genuine USDC.e/WETH 0.05% pool's address: it passes the
+    CREATE2 check, so the callback defenses behind it are what is tested (as if the factory were bad)."""
+    own = stranger.deploy(project.MaliciousV3PoolTestOnly, venues.token("WETH"), venues.token("USDC.e"))
+    genuine = venues.v3_pool("USDC.e", "WETH", 500)
+    chain.provider.set_code(genuine, chain.provider.get_code(own.address))
+    for slot in range(5):  # the pool's own storage would garble the stand-in's (mode, tokens, target, data)
+        chain.provider.set_storage(genuine, slot, b"\x00" * 32)
+    return project.MaliciousV3PoolTestOnly.at(genuine)
+
+
+def test_v3_pool_not_from_the_factory_is_refused(
+    project: Any, flasharb: Any, venues: Venues, executor: Any, stranger: Any
+) -> None:
+    fake = stranger.deploy(project.MaliciousV3PoolTestOnly, venues.token("WETH"), venues.token("USDC.e"))
+    with ape.reverts(flasharb.UnknownPool, hop=1, pool=fake.address):
+        flasharb.execute(encode(_route_through(venues, fake, Lender.AAVE)), sender=executor)
 
 
 def _route_through(venues: Venues, pool: Any, lender: Lender) -> Route:
@@ -348,7 +364,9 @@ def test_reentrancy_through_a_malicious_token(
     token.arm(flasharb.address, flasharb.address, flasharb.execute.encode_input(route), sender=stranger)
     holders = [flasharb, owner, evil_market["quickswap"], evil_market["sushiswap"]]
     before = _balances(token, *holders)
-    with ape.reverts(flasharb.Reentered if listed else flasharb.NotExecutor):
+    # A token's revert is always wrapped (a token could forge any selector); inside is FlashArb's refusal.
+    inner = _selector("Reentered()") if listed else _selector("NotExecutor(address)") + _word(token.address)
+    with ape.reverts(flasharb.CallFailed, target=token.address, reason=inner):
         flasharb.execute(route, sender=executor)
     assert _balances(token, *holders) == before
 
@@ -361,5 +379,14 @@ def test_malicious_token_forging_a_callback_mid_trade(
         flasharb.address, 10**18, 0, _evil_route(venues, evil_market)
     )
     token.arm(flasharb.address, flasharb.address, forged, sender=stranger)
-    with ape.reverts(flasharb.UnexpectedCallback):
+    inner = _selector("UnexpectedCallback(address)") + _word(token.address)
+    with ape.reverts(flasharb.CallFailed, target=token.address, reason=inner):
         flasharb.execute(_evil_route(venues, evil_market), sender=executor)
+
+
+def _selector(signature: str) -> bytes:
+    return bytes(keccak(text=signature)[:4])
+
+
+def _word(address: str) -> bytes:
+    return bytes(12) + bytes.fromhex(address[2:])

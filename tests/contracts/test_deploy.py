@@ -29,10 +29,18 @@ def test_deploy_then_idempotent(
 ) -> None:
     bot_account = accounts[6].address
     first = _ensure(project, chain, owner, book, path, bot_account)
-    assert first.action == "deployed" and len(first.transactions) == 2
+    curve = [
+        p.address
+        for p in (*book.curve.pools, *book.curve.replica_pools)
+        if chain.provider.get_code(p.address)
+    ]
+    # deploy, the executor, and one allow-listing per Curve pool of the book that exists on this chain
+    assert first.action == "deployed" and len(first.transactions) == 2 + len(curve)
     flasharb = project.FlashArb.at(first.address)
     assert flasharb.owner() == owner.address and flasharb.isExecutor(bot_account)
     assert flasharb.AAVE_POOL() == book.aave_v3.pool and flasharb.BALANCER_VAULT() == book.balancer_v2.vault
+    assert all(flasharb.curvePoolCoins(p) for p in curve)
+    assert [f for f, _ in flasharb.v2Factories()] == [d.factory for d in book.uniswap_v2_dexes]
 
     chain_id, genesis = chain_identity(chain)
     stored = json.loads(path.read_text())

@@ -178,6 +178,8 @@ VALID_TEXT: dict[str, str] = {
     "low_gas_balance_matic": "2.5",
     "control_dir": "/srv/flasharb/control",
     "poll_interval_s": "1.5",
+    "min_profit_tolerance_bps": "250",
+    "hop_tolerance_bps": "0",
     "new_heads": "wss://polygon.example/ws",
     "max_blocks": "7",
     "log_level": "debug",

@@ -39,9 +39,14 @@ def test_estimate_is_within_ten_percent_of_the_receipt(
     project: Any,
     chain: Any,
 ) -> None:
+    from bot.execution.deploy import curve_pools, pool_factories
+
     owner, executor = accounts[0], accounts[1]
-    flasharb = owner.deploy(project.FlashArb, book.aave_v3.pool, book.balancer_v2.vault, owner)
+    v2, v3 = pool_factories(w3, book)
+    flasharb = owner.deploy(project.FlashArb, book.aave_v3.pool, book.balancer_v2.vault, owner, v2, v3)
     flasharb.setExecutor(executor, True, sender=owner)
+    for pool in curve_pools(chain, book):
+        flasharb.setCurvePool(pool, True, sender=owner)
     reader = MarketReader(Multicall(w3, book.multicall3.address), pools, vault=book.balancer_v2.vault)
     aave_assets = frozenset(r.asset for r in replica.manifest.aave_reserves)
     balancer_assets = frozenset(t for p in pools.balancer for t in p.tokens)
