@@ -47,7 +47,6 @@ from bot.runtime.transactions import Settled, TransactionManager
 from bot.runtime.usd import UsdPricer
 from bot.search.graph import Cycle
 from bot.search.opportunity import Opportunity
-from bot.search.prices import build_price_table
 from bot.search.searcher import Searcher, SearchStats
 
 logger = logging.getLogger(__name__)
@@ -227,7 +226,8 @@ class BlockPipeline:
 
     def prices(self, market: MarketState) -> UsdPricer:
         """USD prices on `market` (through the stablecoin, taken as $1)."""
-        table = build_price_table(market, self.tokens.native)
+        # the searcher walks the prices over an adjacency it keeps while the pool set stays the same
+        table = self.searcher.price_table(market, (self.tokens.usd_token, self.tokens.native))
         return UsdPricer(table, self.tokens.usd_token, self.tokens.decimals.get(self.tokens.usd_token, 6))
 
     def decide(self, block: BlockInput) -> BlockDecision:

@@ -33,7 +33,7 @@ import heapq
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -491,13 +491,14 @@ class Searcher:
         passing = self.screen(market)
         return started, prices, passing, time.perf_counter()
 
-    def price_table(self, market: MarketState) -> PriceTable:
-        """The block's prices of the cycles' assets (build_price_table, walking only as far as they
-        need, over an adjacency kept while the pool set stays the same)."""
+    def price_table(self, market: MarketState, also: Collection[str] = ()) -> PriceTable:
+        """The block's prices of the cycles' assets and of `also` (build_price_table, walking only as
+        far as they need, over an adjacency kept while the pool set stays the same)."""
         pool_set = tuple(market.pools)
         if self._adjacency is None or self._adjacency[0] != pool_set:
             self._adjacency = (pool_set, price_adjacency(market))
-        return build_price_table(market, self.native, self.assets | {self.native}, self._adjacency[1])
+        targets = self.assets | {self.native} | set(also)
+        return build_price_table(market, self.native, targets, self._adjacency[1])
 
     def search(self, market: MarketState, fee_per_gas: int, prices: PriceTable | None = None) -> SearchResult:
         """Screen, size and price every cycle on `market`; the net-profitable ones, best first."""
