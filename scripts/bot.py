@@ -70,6 +70,12 @@ logs_to_stderr()
     help="Any setting by name (repeatable), e.g. --set breaker_max_failures=5.",
 )
 @click.option(
+    "--console-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve the web console at http://127.0.0.1:PORT/ (token in FLASHARB_CONSOLE_TOKEN); 0 = off.",
+)
+@click.option(
     "--show-config",
     is_flag=True,
     help="Print every setting, its value and where it came from (default, file, env, command line); "
@@ -92,6 +98,7 @@ def cli(
     max_trades_per_block: int | None,
     balancer_pool_ids: tuple[str, ...],
     set_options: tuple[str, ...],
+    console_port: int | None,
     show_config: bool,
 ) -> None:
     from bot.errors import FlashArbError
@@ -99,6 +106,8 @@ def cli(
     from bot.runtime.cli_support import build_config
     from bot.runtime.network import resolve, resolve_name
 
+    if console_port is not None:  # a setting like any other (console_port), given on the command line
+        set_options = (*set_options, f"console_port={console_port}")
     try:
         # --show-config connects to nothing, so it works before any node or RPC URL is there.
         target = None if show_config else resolve(network)

@@ -35,12 +35,34 @@ logs_to_stderr()
     "trades, so a gap grows until the bot takes it, and no pool is a trap.",
 )
 @click.option("--json", "json_output", is_flag=True, help="JSON lines instead of the live view.")
+@click.option(
+    "--console-port",
+    default=0,
+    type=click.IntRange(0, 65535),
+    help="Serve the web console at http://127.0.0.1:PORT/ (token in FLASHARB_CONSOLE_TOKEN); 0 = off.",
+)
+@click.option(
+    "--interval",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0, 60),
+    help="Seconds between demo blocks (e.g. 1 to watch the console).",
+)
 def cli(
-    blocks: int, seed: int, intensity: int, min_profit_usd: str, max_profit_usd: str, json_output: bool
+    blocks: int,
+    seed: int,
+    intensity: int,
+    min_profit_usd: str,
+    max_profit_usd: str,
+    json_output: bool,
+    console_port: int,
+    interval: float,
 ) -> None:
     from rich.console import Console
     from rich.logging import RichHandler
 
+    from bot.console import start_console
+    from bot.console.auth import console_token
     from bot.errors import FlashArbError
     from bot.ops.summary import summarize
     from bot.ops.view import LiveView
@@ -52,6 +74,8 @@ def cli(
     setup_logging("INFO", RichHandler(console=console, show_path=False))
     started = time.perf_counter()
     try:
+        if console_port:
+            console_token()  # no console without FLASHARB_CONSOLE_TOKEN: refuse before starting
         with DemoChain.start() as demo:
             console.print(f"replica at {demo.node.url}; FlashArb {demo.flasharb}")
             console.print(f"owner and executor: {demo.account.address} = {TEST_ACCOUNT_LABEL}")
@@ -61,15 +85,23 @@ def cli(
                 json_output=json_output,
                 no_max_profit=no_cap,
                 max_profit_usd=None if no_cap else max_profit_usd,
+                console_port=console_port or None,
             )
+            web = start_console(config)
             sink = JsonLines() if json_output else None
             view = None if json_output else LiveView(console)
             loop = demo.bot(config, sink=sink, view=view)
+            if web is not None:
+                web.attach(loop)
+                console.print(f"console at {web.url} (sign in once: {web.url}?token=$FLASHARB_CONSOLE_TOKEN)")
+            pace = {"blocks": blocks, "seed": seed, "intensity": intensity, "interval_s": interval}
             if view is not None:
                 with view:
-                    reason = demo.run(loop, blocks=blocks, seed=seed, intensity=intensity)
+                    reason = demo.run(loop, **pace)
             else:
-                reason = demo.run(loop, blocks=blocks, seed=seed, intensity=intensity)
+                reason = demo.run(loop, **pace)
+            if web is not None:
+                web.stop()
             summary = summarize(loop.journal, loop.run_id)
             times = loop_times(loop)
     except FlashArbError as err:

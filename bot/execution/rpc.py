@@ -4,12 +4,19 @@ transaction) comes back at once as `NodeReplyError` carrying the node's code, me
 
 Raw requests (`w3.provider.make_request`) skip web3's middleware, so a revert's data arrives intact
 and no request is added behind our back.
+
+Every wait is bounded: `bounded_web3` gives the provider a per-request timeout (ape's default HTTP
+timeout is 30 minutes, so one black-holed request would stall the loop), and `Rpc.budget(seconds)`
+caps what a block may spend on the node, retries included: once spent, no retry is started and the
+call fails with `BudgetSpent` (an RpcError: the loop skips the block).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +29,25 @@ logger = logging.getLogger(__name__)
 RETRYABLE_CODES = frozenset({-32005, -32603, 429})
 """JSON-RPC error codes that mean "try again": limit exceeded, internal error, too many requests."""
 RETRYABLE_WORDS = ("rate limit", "too many requests", "timeout", "timed out", "temporarily", "busy")
+
+
+def bounded_web3(w3: Any, timeout_s: float) -> Any:
+    """A web3 on the same HTTP(S) endpoint as `w3` whose requests time out after `timeout_s` (`w3`
+    itself when its provider is not HTTP, e.g. a test's in-process provider)."""
+    from web3 import Web3
+
+    uri = getattr(w3.provider, "endpoint_uri", None)
+    if not isinstance(uri, str) or not uri.startswith(("http://", "https://")):
+        return w3
+    # web3's own retries are off: Rpc retries, within the block's budget
+    provider = Web3.HTTPProvider(
+        uri, request_kwargs={"timeout": timeout_s}, exception_retry_configuration=None
+    )
+    return Web3(provider)
+
+
+class BudgetSpent(RpcError):
+    """The block's time budget for the node is spent (`Rpc.budget`)."""
 
 
 class NodeReplyError(RpcError):
@@ -45,6 +71,18 @@ class Rpc:
     max_backoff_s: float = 5.0
     requests: int = 0
     """Requests sent, retries included (for logs and tests)."""
+    deadline: float | None = None
+    """time.monotonic() after which no retry starts (`budget`); None: no budget."""
+
+    @contextmanager
+    def budget(self, seconds: float | None) -> Iterator[None]:
+        """Within the block, retries stop once `seconds` are spent (None: no budget)."""
+        saved = self.deadline
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+        try:
+            yield
+        finally:
+            self.deadline = saved
 
     def request(self, method: str, params: list[Any]) -> Any:
         """The result of `method`; RpcError once the retries are spent, NodeReplyError at once for an
@@ -75,6 +113,11 @@ class Rpc:
                         f"{method} failed after {attempt + 1} attempts: {type(exc).__name__}: {exc}"
                     ) from exc
                 delay = min(self.max_backoff_s, self.backoff_s * 2**attempt)
+                if self.deadline is not None and time.monotonic() + delay > self.deadline:
+                    raise BudgetSpent(
+                        f"{method} failed ({type(exc).__name__}: {str(exc)[:200]}) and the block's time "
+                        f"budget for the node is spent; no more retries this block"
+                    ) from exc
                 logger.warning(
                     "rpc: %s failed (%s: %s); retry %d of %d in %.2f s",
                     method,

@@ -7,7 +7,8 @@ twice (harmless); a different transaction at a used nonce only comes from `repla
 +12.5 %) or `cancel` (a 0-value transfer to self, fees +12.5 %), on purpose, for a stuck transaction.
 
     sender = Sender(rpc, signer, chain_id=137)
-    sent = sender.send(flasharb, calldata, gas_limit, fees)
+    sent = sender.send(flasharb, calldata, gas_limit, fees, ahead=journal_it)  # journal_it(sent, raw)
+                                                     # runs after signing, before the broadcast
     receipt = sender.wait(sent, timeout_s=30)        # None if not mined yet
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -32,7 +34,12 @@ TRANSFER_GAS = 21_000
 
 
 class SendError(FlashArbError):
-    """A transaction could not be broadcast; the message says what the node answered."""
+    """A transaction could not be broadcast; the message says what the node answered. `in_doubt`: the
+    node could not be asked whether it has the transaction (it may yet be mined)."""
+
+    def __init__(self, message: str, *, in_doubt: bool = False) -> None:
+        super().__init__(message)
+        self.in_doubt = in_doubt
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +58,11 @@ class SentTransaction:
     """Unix time of the broadcast."""
     kind: str = "trade"
     """"trade", "replacement" or "cancel"."""
+
+
+WriteAhead = Callable[["SentTransaction", bytes], None]
+"""Called with a signed transaction and its raw bytes before they are broadcast (the journal makes
+them durable there); if it raises, nothing is broadcast."""
 
 
 def _hash(raw: bytes) -> str:
@@ -75,18 +87,33 @@ class Sender:
         return [versions[-1] for _, versions in sorted(self.versions.items())]
 
     def send(
-        self, to: str, data: bytes, gas_limit: int, fees: FeeQuote, value: int = 0, kind: str = "trade"
+        self,
+        to: str,
+        data: bytes,
+        gas_limit: int,
+        fees: FeeQuote,
+        value: int = 0,
+        kind: str = "trade",
+        ahead: WriteAhead | None = None,
     ) -> SentTransaction:
-        """Sign and broadcast a new transaction at the next nonce."""
+        """Sign and broadcast a new transaction at the next nonce (`ahead`: see WriteAhead)."""
         nonce = self.nonces.current()
         if nonce in self.versions:
             raise SendError(f"nonce {nonce} already carries transaction {self.versions[nonce][-1].hash}")
-        sent = self._broadcast(nonce, to, data, value, gas_limit, fees, kind)
+        sent = self._broadcast(nonce, to, data, value, gas_limit, fees, kind, ahead)
         self.nonces.advance(nonce)
         return sent
 
     def _broadcast(
-        self, nonce: int, to: str, data: bytes, value: int, gas_limit: int, fees: FeeQuote, kind: str
+        self,
+        nonce: int,
+        to: str,
+        data: bytes,
+        value: int,
+        gas_limit: int,
+        fees: FeeQuote,
+        kind: str,
+        ahead: WriteAhead | None = None,
     ) -> SentTransaction:
         unsigned = UnsignedTx(
             chain_id=self.chain_id,
@@ -100,6 +127,11 @@ class Sender:
         )
         raw = self.signer.sign(unsigned)
         tx_hash = _hash(raw)
+        sent = SentTransaction(
+            tx_hash, nonce, self.address, to, data, value, gas_limit, fees, time.time(), kind
+        )
+        if ahead is not None:
+            ahead(sent, raw)  # durable before the node sees it
         try:
             answer = self.rpc.request("eth_sendRawTransaction", ["0x" + raw.hex()])
             if isinstance(answer, str) and answer.lower() != tx_hash:
@@ -120,13 +152,17 @@ class Sender:
                 raise SendError(f"node refused the transaction at nonce {nonce}: {exc.message}") from exc
         except RpcError as exc:
             # In doubt: the node may have it. Ask before anything else touches this nonce.
-            if not self._known(tx_hash):
-                self.nonces.resync()
-                raise SendError(f"broadcast of the transaction at nonce {nonce} failed: {exc}") from exc
+            known = self._known(tx_hash)
+            if not known:
+                doubt = known is None
+                try:
+                    self.nonces.resync()
+                except RpcError:
+                    doubt = True
+                raise SendError(
+                    f"broadcast of the transaction at nonce {nonce} failed: {exc}", in_doubt=doubt
+                ) from exc
             logger.warning("send: the broadcast of %s failed in transit but the node has it", tx_hash)
-        sent = SentTransaction(
-            tx_hash, nonce, self.address, to, data, value, gas_limit, fees, time.time(), kind
-        )
         self.versions.setdefault(nonce, []).append(sent)
         logger.info(
             "sent %s %s nonce %d gas limit %d max fee %d tip %d",
@@ -139,14 +175,16 @@ class Sender:
         )
         return sent
 
-    def _known(self, tx_hash: str) -> bool:
-        """Whether the node has the transaction (pending or mined)."""
+    def _known(self, tx_hash: str) -> bool | None:
+        """Whether the node has the transaction (pending or mined); None: the node could not say."""
         try:
             return self.rpc.transaction(tx_hash) is not None
         except RpcError:
-            return False
+            return None
 
-    def replace(self, sent: SentTransaction, cap_wei: int | None = None) -> SentTransaction:
+    def replace(
+        self, sent: SentTransaction, cap_wei: int | None = None, ahead: WriteAhead | None = None
+    ) -> SentTransaction:
         """The same call at the same nonce with fees +12.5 % (a stuck transaction)."""
         self._check_latest(sent)
         fees = sent.fees.bumped(cap_wei)
@@ -155,14 +193,16 @@ class Sender:
                 f"cannot bump transaction {sent.hash}: its max fee is already at the cap {cap_wei}"
             )
         return self._broadcast(
-            sent.nonce, sent.to, sent.data, sent.value, sent.gas_limit, fees, "replacement"
+            sent.nonce, sent.to, sent.data, sent.value, sent.gas_limit, fees, "replacement", ahead
         )
 
-    def cancel(self, sent: SentTransaction, cap_wei: int | None = None) -> SentTransaction:
+    def cancel(
+        self, sent: SentTransaction, cap_wei: int | None = None, ahead: WriteAhead | None = None
+    ) -> SentTransaction:
         """A 0-value transfer to self at the same nonce with fees +12.5 %: frees the nonce."""
         self._check_latest(sent)
         fees = sent.fees.bumped(cap_wei)
-        return self._broadcast(sent.nonce, self.address, b"", 0, TRANSFER_GAS, fees, "cancel")
+        return self._broadcast(sent.nonce, self.address, b"", 0, TRANSFER_GAS, fees, "cancel", ahead)
 
     def _check_latest(self, sent: SentTransaction) -> None:
         versions = self.versions.get(sent.nonce)

@@ -1,7 +1,11 @@
 """The circuit breaker: stop sending after too many failures in a row or too much realised loss.
 
-It trips when `max_failures` sends in a row fail (the send raised, or the transaction reverted), or
-when the net realised PnL since the last reset falls below minus `loss_limit_micro_usd`. Once
+It counts what costs money: it trips when `max_failures` sends in a row fail on-chain (the
+transaction reverted, or a simulation failed for a reason other than moved prices), or when the net
+realised PnL since the last reset (gas of every settled transaction included, those reconciled after
+a restart too) falls below minus `loss_limit_micro_usd`. A broadcast that never reached the chain (a
+transport error, the node refusing it) costs nothing: it is retried and reported, and counted apart
+(`record_send_error`); only `max_send_errors` of them in a row trip the breaker. Once
 tripped it stays tripped, across restarts, until the operator resets it (`control reset-breaker`):
 its state lives in a JSON file in the control directory, rewritten atomically on every change.
 
@@ -37,25 +41,38 @@ class BreakerState:
     """Failed or reverted sends since the last success."""
     net_pnl_micro_usd: int = 0
     """Realised PnL (profit minus gas) since the last reset, in micro-USD."""
+    consecutive_send_errors: int = 0
+    """Broadcasts in a row that never reached the chain (transport errors, refusals)."""
 
 
 class CircuitBreaker:
     """Trips on `max_failures` consecutive failures or a net loss beyond `loss_limit_micro_usd`."""
 
-    def __init__(self, max_failures: int, loss_limit_micro_usd: int, state_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        max_failures: int,
+        loss_limit_micro_usd: int,
+        state_path: Path | None = None,
+        max_send_errors: int = 10,
+    ) -> None:
         if max_failures < 1:
             raise ConfigError(f"breaker: max_failures must be at least 1, got {max_failures}")
         if loss_limit_micro_usd <= 0:
             raise ConfigError(f"breaker: loss_limit_micro_usd must be above 0, got {loss_limit_micro_usd}")
+        if max_send_errors < 1:
+            raise ConfigError(f"breaker: max_send_errors must be at least 1, got {max_send_errors}")
         self.max_failures = max_failures
+        self.max_send_errors = max_send_errors
         self.loss_limit_micro_usd = loss_limit_micro_usd
         self.state_path = state_path
         self._state = self._load()
 
     @classmethod
-    def open(cls, control_dir: Path, max_failures: int, loss_limit_micro_usd: int) -> CircuitBreaker:
+    def open(
+        cls, control_dir: Path, max_failures: int, loss_limit_micro_usd: int, max_send_errors: int = 10
+    ) -> CircuitBreaker:
         """A breaker whose state persists in `control_dir`/breaker.json."""
-        return cls(max_failures, loss_limit_micro_usd, Path(control_dir) / STATE_FILE)
+        return cls(max_failures, loss_limit_micro_usd, Path(control_dir) / STATE_FILE, max_send_errors)
 
     def _load(self) -> BreakerState:
         if self.state_path is None:
@@ -94,6 +111,8 @@ class CircuitBreaker:
             return state
         if state.consecutive_failures >= self.max_failures:
             reason = f"{state.consecutive_failures} failed or reverted sends in a row"
+        elif state.consecutive_send_errors >= self.max_send_errors:
+            reason = f"{state.consecutive_send_errors} broadcasts in a row never reached the chain"
         elif -state.net_pnl_micro_usd > self.loss_limit_micro_usd:
             reason = (
                 f"net realised loss {-state.net_pnl_micro_usd} micro-USD exceeds "
@@ -109,6 +128,7 @@ class CircuitBreaker:
         state = replace(
             self._state,
             consecutive_failures=0,
+            consecutive_send_errors=0,
             net_pnl_micro_usd=self._state.net_pnl_micro_usd + pnl_micro_usd,
         )
         self._save(self._after(state))
@@ -123,6 +143,19 @@ class CircuitBreaker:
             net_pnl_micro_usd=self._state.net_pnl_micro_usd + pnl_micro_usd,
         )
         self._save(self._after(state))
+        return self._state
+
+    def record_send_error(self, what: str) -> BreakerState:
+        """A broadcast that never reached the chain (nothing spent): counted apart from `record_failure`."""
+        logger.warning("broadcast failed (no transaction reached the chain): %s", what)
+        state = replace(self._state, consecutive_send_errors=self._state.consecutive_send_errors + 1)
+        self._save(self._after(state))
+        return self._state
+
+    def record_sent(self) -> BreakerState:
+        """A broadcast reached the node: the run of send errors is over."""
+        if self._state.consecutive_send_errors:
+            self._save(replace(self._state, consecutive_send_errors=0))
         return self._state
 
     def reset(self) -> BreakerState:

@@ -120,6 +120,7 @@ _MONEY_FIELDS = (
     "priority_fee_gwei",
     "breaker_loss_limit_usd",
     "low_gas_balance_matic",
+    "alert_loss_usd",
 )
 _LIST_FIELDS = ("lenders", "tokens", "balancer_pool_ids")
 _PATH_FIELDS = ("deployments_path", "control_dir")
@@ -155,6 +156,11 @@ FIXES: dict[str, str] = {
     "journal_url": 'use an SQLAlchemy URL, e.g. "sqlite:////path/journal.sqlite" or "postgresql://user@host/db"',
     "metrics_host": "use an interface address such as 127.0.0.1",
     "metrics_port": "use a TCP port 1-65535, or 0 to turn metrics off",
+    "console_host": "use an interface address such as 127.0.0.1 (0.0.0.0 exposes the console to the network)",
+    "console_port": "use a TCP port 1-65535, or 0 to turn the web console off",
+    "alert_format": 'use "generic", "discord" or "telegram"',
+    "alert_chat_id": "use the Telegram chat id the alerts go to (e.g. -1001234567890)",
+    "alert_loss_usd": 'use a positive USD amount with at most 6 decimals as a string or integer, e.g. "10"',
     "breaker_max_failures": "use an integer of at least 1",
     "breaker_loss_limit_usd": (
         'use a positive USD amount with at most 6 decimals as a string or integer, e.g. "20"'
@@ -162,6 +168,9 @@ FIXES: dict[str, str] = {
     "low_gas_balance_matic": 'use a non-negative MATIC amount with at most 18 decimals as a string, e.g. "5"',
     "control_dir": "use a directory path the bot may create and write",
     "poll_interval_s": "use a number of seconds above 0 and at most 60",
+    "breaker_max_send_errors": "use an integer of at least 1",
+    "rpc_timeout_s": "use a number of seconds above 0 and at most 60 (well under a block: 1-2 s)",
+    "rpc_block_budget_s": "use a number of seconds above 0 and at most 600",
     "new_heads": 'use "auto", "poll", or a ws:// or wss:// URL of the same node',
     "max_blocks": "use a positive integer, or leave it out to run until stopped",
     "log_level": "use one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
@@ -255,10 +264,30 @@ class BotConfig(BaseSettings):
     """Interface the Prometheus metrics endpoint listens on."""
     metrics_port: int = Field(default=0, ge=0, le=65535)
     """Port of the Prometheus metrics endpoint; 0 turns it off."""
+    console_host: HostName = "127.0.0.1"
+    """Interface the web console listens on (bot.console); keep 127.0.0.1 unless behind a TLS proxy."""
+    console_port: int = Field(default=0, ge=0, le=65535)
+    """Port of the web console (http://console_host:console_port/, token in FLASHARB_CONSOLE_TOKEN);
+    0 turns it off."""
+    alert_format: Literal["generic", "discord", "telegram"] = "generic"
+    """Body of the alerts posted to FLASHARB_ALERT_WEBHOOK_URL (a secret, so never a setting; unset:
+    no alerts) on a breaker trip, low executor gas, a stop, and a loss (bot.console.alerts)."""
+    alert_chat_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
+    """The Telegram chat the alerts go to (alert_format "telegram")."""
+    alert_loss_usd: Usd = Field(default=Decimal(10), gt=0)
+    """A settled trade whose net result (profit less gas) is a loss of at least this many USD alerts."""
     breaker_max_failures: int = Field(default=3, ge=1)
     """Failed or reverted sends in a row that trip the circuit breaker."""
     breaker_loss_limit_usd: Usd = Field(default=Decimal(20), gt=0)
     """Net realised loss in USD (since the breaker was last reset) that trips it."""
+    breaker_max_send_errors: int = Field(default=10, ge=1)
+    """Refused or undeliverable broadcasts in a row (no transaction reached the chain, no money spent)
+    that trip the circuit breaker; a separate, higher threshold than breaker_max_failures."""
+    rpc_timeout_s: float = Field(default=2.0, gt=0, le=60)
+    """Seconds one JSON-RPC request may take before it is abandoned (and retried): well under a block."""
+    rpc_block_budget_s: float = Field(default=10.0, gt=0, le=600)
+    """Seconds one block may spend waiting for the node, retries included; past it the block is
+    skipped and the loop goes on with the next one."""
     low_gas_balance_matic: Matic = Field(default=Decimal(5), ge=0)
     """Warn when the executor's native balance falls below this many MATIC."""
     control_dir: Path = DEFAULT_CONTROL_DIR

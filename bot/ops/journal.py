@@ -97,6 +97,8 @@ class TxStatus(str, Enum):
 
 TAKEN = "taken"
 """The decision of an opportunity that passed every guard and its simulation."""
+UNDECIDED = "undecided"
+"""The decision given at the next start to an opportunity whose run ended before deciding it."""
 
 
 @dataclass(slots=True)
@@ -287,6 +289,8 @@ class TransactionRow(Base):
     gas_limit: Mapped[int] = mapped_column(Amount)
     status: Mapped[str] = mapped_column(String(16), index=True)
     sent_at: Mapped[float] = mapped_column(Float)
+    raw: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The signed transaction, hex (written before the broadcast; NULL in journals of older versions)."""
 
 
 class OutcomeRow(Base):
@@ -350,6 +354,8 @@ class SentTx:
     gas_limit: int
     sent_at: float | None = None
     """Unix time of the broadcast (None: when the journal records it)."""
+    raw: bytes | None = None
+    """The signed transaction (written ahead of the broadcast, so a restart can reconcile it)."""
 
     def __post_init__(self) -> None:
         _require_ints(self, "nonce", "max_fee_per_gas", "max_priority_fee_per_gas", "gas_limit")
@@ -392,6 +398,8 @@ class PendingTx:
     sender: str
     opportunity_id: int
     sent_at: float
+    raw: bytes | None = None
+    """The signed transaction when it was written ahead of its broadcast."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,6 +448,7 @@ class JournalStats(RunTotals):
 
 _ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("runs", "opportunities_found", "INTEGER NOT NULL DEFAULT 0"),
+    ("transactions", "raw", "TEXT"),
 )
 """Columns added after the first version: (table, column, type and default for ALTER TABLE)."""
 
@@ -480,6 +489,15 @@ class JournalBatch:
         run = _get(self.session, Run, run_id)
         run.stopped_at = time.time()
         run.stop_reason = reason
+
+    def forget_unsent(self, tx_hash: str) -> None:
+        """Remove a transaction written ahead of a broadcast the node refused (it never existed)."""
+        tx = self.session.scalars(
+            select(TransactionRow).where(TransactionRow.hash == tx_hash.lower())
+        ).first()
+        if tx is not None and tx.status == TxStatus.SENT.value:
+            self.session.delete(tx)
+            self.session.flush()
 
     def record_opportunity(self, run_id: int, record: OpportunityRecord) -> int:
         row = OpportunityRow(
@@ -522,6 +540,7 @@ class JournalBatch:
             gas_limit=tx.gas_limit,
             status=TxStatus.SENT.value,
             sent_at=time.time() if tx.sent_at is None else tx.sent_at,
+            raw=None if tx.raw is None else "0x" + tx.raw.hex(),
         )
         self.session.add(row)
         self.session.flush()
@@ -534,6 +553,14 @@ class JournalBatch:
         tx = session.scalars(select(TransactionRow).where(TransactionRow.hash == tx_hash.lower())).first()
         if tx is None:
             raise ValueError(f"no transaction {tx_hash} in the journal")
+        if session.scalar(select(OutcomeRow.id).where(OutcomeRow.transaction_id == tx.id)) is not None:
+            # settled twice (a lookup that failed and was asked again): the first outcome stands
+            logger.warning(
+                "journal: %s already has an outcome; the later one (%s) is ignored",
+                tx_hash,
+                outcome.status.value,
+            )
+            return
         tx.status = outcome.status.value
         session.add(
             OutcomeRow(
@@ -569,7 +596,10 @@ class Journal:
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.engine: Engine = create_engine(parsed)
+            # a locked SQLite database fails a write after 2 s (not pysqlite's 5 s): the bot degrades
+            # (sending paused, writes kept for later) instead of stalling its loop
+            sqlite = parsed.get_backend_name() == "sqlite"
+            self.engine: Engine = create_engine(parsed, connect_args={"timeout": 2.0} if sqlite else {})
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             Base.metadata.create_all(self.engine)
@@ -635,6 +665,38 @@ class Journal:
         with self.batch() as batch:
             batch.stop_run(run_id, reason)
 
+    def close_abandoned(self, before_run: int | None = None) -> tuple[int, int]:
+        """At a start: close the runs an earlier process left open (killed: no stop recorded), with
+        the reason, and give every opportunity left without a decision the decision "undecided".
+        Returns (runs closed, opportunities decided)."""
+        with self.batch() as batch:
+            session = batch.session
+            open_runs = select(Run).where(Run.stopped_at.is_(None))
+            if before_run is not None:
+                open_runs = open_runs.where(Run.id < before_run)
+            runs = list(session.scalars(open_runs))
+            for run in runs:
+                run.stopped_at = time.time()
+                run.stop_reason = "ended without a stop (killed); closed at the next start"
+            decided = select(DecisionRow.opportunity_id)
+            undecided = list(session.scalars(select(OpportunityRow).where(OpportunityRow.id.not_in(decided))))
+            for opp in undecided:
+                session.add(
+                    DecisionRow(
+                        opportunity_id=opp.id,
+                        taken=False,
+                        reason=UNDECIDED,
+                        detail="its run ended before a decision was journaled; reconciled at the next start",
+                        decided_at=time.time(),
+                    )
+                )
+        return len(runs), len(undecided)
+
+    def forget_unsent(self, tx_hash: str) -> None:
+        """See `JournalBatch.forget_unsent`."""
+        with self.batch() as batch:
+            batch.forget_unsent(tx_hash)
+
     def record_opportunity(self, run_id: int, record: OpportunityRecord) -> int:
         with self.batch() as batch:
             return batch.record_opportunity(run_id, record)
@@ -669,6 +731,7 @@ class Journal:
                     sender=r.sender,
                     opportunity_id=r.opportunity_id,
                     sent_at=r.sent_at,
+                    raw=None if r.raw is None else bytes.fromhex(r.raw.removeprefix("0x")),
                 )
                 for r in rows
             )

@@ -67,6 +67,13 @@ class BotMetrics:
         self.executor_balance_matic = Gauge(
             "executor_balance_matic", "Native balance of the sending account, MATIC", namespace=ns, registry=r
         )
+        self.journal_degraded = Gauge(
+            "journal_degraded",
+            "1 while the journal cannot be written (sending paused, reading goes on; the reason is logged "
+            "and in the status file)",
+            namespace=ns,
+            registry=r,
+        )
 
     def set_realised_profit(self, micro_usd: int) -> None:
         self.realised_profit_usd.set(micro_usd / MICRO_USD)

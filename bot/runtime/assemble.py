@@ -25,7 +25,7 @@ from bot.errors import ConfigError
 from bot.execution.gas import GasPricer
 from bot.execution.revert import RevertDecoder
 from bot.execution.routes import Tolerance
-from bot.execution.rpc import Rpc, as_int
+from bot.execution.rpc import Rpc, as_int, bounded_web3
 from bot.execution.sender import Sender
 from bot.execution.signer import Signer
 from bot.execution.simulate import Simulator
@@ -67,6 +67,8 @@ class RuntimeOptions:
     usd_symbol: str = USD_SYMBOL
     rpc_retries: int = 4
     rpc_backoff_s: float = 0.2
+    startup_retries: int = 8
+    """Retries of each start-up request (a node still starting): backoff_s, 2x, ... up to 5 s apart."""
     new_heads: str | None = None
     """Overrides BotConfig.new_heads (tests): "auto", "poll" or a ws:// / wss:// URL."""
 
@@ -99,7 +101,8 @@ def assemble(
     started = time.perf_counter()
     if not config.dry_run and signer is None:
         raise ConfigError("account: a live run needs an account to sign with; pass --account <alias>")
-    rpc = Rpc(w3, retries=options.rpc_retries, backoff_s=options.rpc_backoff_s)
+    w3 = bounded_web3(w3, config.rpc_timeout_s)  # ape's own HTTP timeout is 30 minutes
+    rpc = Rpc(w3, retries=max(options.startup_retries, options.rpc_retries), backoff_s=options.rpc_backoff_s)
     chain_id = as_int(rpc.request("eth_chainId", []))
     book = book or load(chain_id)
     account = signer.address if signer is not None else None
@@ -130,15 +133,19 @@ def assemble(
     watches = lenders.watches({c.asset for c in cycles})
     reader = MarketReader(multicall, pools, vault=book.balancer_v2.vault, balances=watches)
 
+    rpc.retries = options.rpc_retries  # start-up done: a block's requests retry within its budget
     sender = None
     if signer is not None and not config.dry_run:
         sender = Sender(rpc, signer, chain_id)
+    control = ControlChannel(config.control_dir)  # validated before a run is opened in the journal
+    breaker = CircuitBreaker.open(
+        config.control_dir,
+        config.breaker_max_failures,
+        config.breaker_loss_limit_micro_usd,
+        config.breaker_max_send_errors,
+    )
     journal = Journal(config.journal_url)
     run_id = journal.start_run(config.config_hash(), config.network, config.dry_run)
-    control = ControlChannel(config.control_dir)
-    breaker = CircuitBreaker.open(
-        config.control_dir, config.breaker_max_failures, config.breaker_loss_limit_micro_usd
-    )
     metrics = metrics or BotMetrics()
     stats = LiveStats(mode="dry-run" if config.dry_run else "live", network=config.network)
     books = Bookkeeper(journal, run_id, metrics, stats, sink, view)
@@ -157,6 +164,8 @@ def assemble(
             receipt_timeout_s=options.receipt_timeout_s,
             max_gas_price_wei=config.max_gas_price_wei,
         ),
+        write_ahead=books.write_ahead,
+        forget_unsent=books.forget_unsent,
     )
     simulator = Simulator(rpc, record.address, executor, RevertDecoder(abi_entries(flasharb_abi)))
     pipeline = BlockPipeline(

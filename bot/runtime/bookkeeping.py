@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.errors import FlashArbError
+from bot.execution.sender import SentTransaction
 from bot.ops.guards import Reason
 from bot.ops.journal import Journal, JournalBatch, SentTx, TxStatus
 from bot.ops.metrics import BotMetrics
@@ -29,6 +33,7 @@ from bot.runtime.events import (
     EventSink,
     NullSink,
     OpportunityDecided,
+    Ticket,
     TradeSent,
     TradeSettled,
 )
@@ -36,8 +41,35 @@ from bot.runtime.events import (
 logger = logging.getLogger(__name__)
 
 
+JOURNAL_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, OSError)
+"""Failures of the journal's database (disk full, locked, connection lost) that degrade the bot
+instead of stopping it."""
+
+
+class JournalUnavailable(FlashArbError):
+    """The journal cannot be written now, so nothing is broadcast (a send must be durable first)."""
+
+
+def _sent_tx(sent: SentTransaction, raw: bytes | None = None) -> SentTx:
+    return SentTx(
+        hash=sent.hash,
+        nonce=sent.nonce,
+        sender=sent.sender,
+        max_fee_per_gas=sent.fees.max_fee,
+        max_priority_fee_per_gas=sent.fees.max_priority_fee,
+        gas_limit=sent.gas_limit,
+        sent_at=sent.sent_at,
+        raw=raw,
+    )
+
+
 class View(Protocol):
     def update(self, stats: LiveStats) -> None: ...
+
+
+Listener = Callable[[Event], None]
+"""Receives every published event on the loop's thread; it must return at once (the console puts the
+event on a bounded queue and drops it when the queue is full)."""
 
 
 def opportunity_payload(event: OpportunityDecided) -> dict[str, Any]:
@@ -113,6 +145,19 @@ class Bookkeeper:
         self.sink: EventSink = sink or NullSink()
         self.view = view
         self._queue: list[Event] = []
+        self._ahead: set[str] = set()
+        """Hashes of transactions whose row was written ahead of the broadcast."""
+        self.degraded: str | None = None
+        """Why the journal cannot be written now (None: it can): the loop sends nothing meanwhile."""
+        self.journal_attempts = 2
+        """Tries of a block's commit before the journal counts as unwritable (SQLite gives up on a
+        lock after 2 s each)."""
+        self.journal_retry_s = 0.05
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> None:
+        """Deliver every event published from now on to `listener` too (after the counters)."""
+        self._listeners.append(listener)
 
     # --- delivery -------------------------------------------------------------------------------
 
@@ -127,6 +172,11 @@ class Bookkeeper:
             self._settled(event)
         else:
             self._block_done(event)
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:  # a listener's bug must not stop the loop
+                logger.exception("event listener %r failed", listener)
 
     def _decided(self, event: OpportunityDecided) -> None:
         self.stats.count_decision(event.reason)
@@ -178,34 +228,121 @@ class Bookkeeper:
     # --- the journal ------------------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Write the queued events to the journal in the order published, in one commit."""
+        """Write the queued events to the journal in the order published, in one commit. A journal
+        that cannot be written (disk full, database locked or gone) does not stop the bot: the write
+        is retried, then the events stay queued for the next flush and `degraded` says why (the loop
+        stops sending meanwhile, and goes on reading). A write the database refuses (a constraint) is
+        retried event by event, and only the refused events are dropped, each logged."""
         if not self._queue:
             return
         queued, self._queue = self._queue, []
+        for attempt in range(self.journal_attempts):
+            try:
+                self._commit(queued)
+            except ValueError as exc:  # refused (IntegrityError): write what the database accepts
+                logger.error("journal: the block's batch was refused (%s); writing event by event", exc)
+                try:
+                    for event in queued:
+                        try:
+                            self._commit([event])
+                        except ValueError as refused:
+                            logger.error("journal: dropped %s: %s", type(event).__name__, refused)
+                except JOURNAL_ERRORS as failed:
+                    self._queue = queued[queued.index(event) :] + self._queue
+                    self._degrade(failed)
+                    return
+            except JOURNAL_ERRORS as exc:
+                if attempt + 1 < self.journal_attempts:
+                    time.sleep(self.journal_retry_s * 2**attempt)
+                    continue
+                self._queue = queued + self._queue
+                self._degrade(exc)
+                return
+            break
+        if self.degraded is not None:
+            logger.warning("journal: writable again (%d events written); sending resumes", len(queued))
+            self.degraded = None
+            self.metrics.journal_degraded.set(0)
+
+    def _commit(self, events: list[Event]) -> None:
         with self.journal.batch() as batch:
-            for event in queued:
+            for event in events:
                 self._write(batch, event)
+
+    def _degrade(self, exc: BaseException) -> None:
+        reason = f"journal not writable: {type(exc).__name__}: {str(exc)[:300]}"
+        self.metrics.journal_degraded.set(1)
+        if self.degraded is None:
+            logger.error(
+                "%s; sending paused (reading goes on; %d events kept to write later)",
+                reason,
+                len(self._queue),
+            )
+        self.degraded = reason
+
+    def write_ahead(
+        self, ticket: Ticket, opening: OpportunityDecided | None, sent: SentTransaction, raw: bytes
+    ) -> None:
+        """Make a signed transaction durable before its broadcast, in one commit (one fsync): the
+        queued events first (so the ids and the order hold), then its opportunity and decision
+        (`opening`, when not journaled yet) and its transaction row with the raw bytes. Raises
+        JournalUnavailable if that cannot be done: then nothing may be broadcast."""
+        if self.degraded is not None:
+            self.flush()  # perhaps writable again
+            if self.degraded is not None:
+                raise JournalUnavailable(f"not sent: {self.degraded}")
+        queued, self._queue = self._queue, []
+        opened = False
+        try:
+            with self.journal.batch() as batch:
+                for event in queued:
+                    self._write(batch, event)
+                if ticket.id is None:
+                    if opening is None:
+                        raise ValueError(f"transaction {sent.hash} for an opportunity never journaled")
+                    ticket.id = batch.record_opportunity(self.run_id, opening.priced.record())
+                    batch.record_decision(ticket.id, opening.reason, opening.detail)
+                    opened = True
+                batch.record_sent(ticket.id, _sent_tx(sent, raw))
+        except (SQLAlchemyError, OSError, ValueError) as exc:
+            if opened:
+                ticket.id = None
+            self._queue = queued + self._queue
+            if queued:  # perhaps a queued event was refused: the careful way, then this row alone
+                self.flush()
+                if self.degraded is None:
+                    return self.write_ahead(ticket, opening, sent, raw)
+            self._degrade(exc)
+            raise JournalUnavailable(f"not sent: {self.degraded}") from exc
+        ticket.ahead = ticket.ahead or opened
+        self._ahead.add(sent.hash)
+        if self.degraded is not None:
+            logger.warning("journal: writable again; sending resumes")
+            self.degraded = None
+            self.metrics.journal_degraded.set(0)
+
+    def forget_unsent(self, sent: SentTransaction) -> None:
+        """The node refused a transaction written ahead: remove its row (it never existed)."""
+        self._ahead.discard(sent.hash)
+        try:
+            self.journal.forget_unsent(sent.hash)
+        except (SQLAlchemyError, OSError, ValueError) as exc:
+            # left as sent: the next start finds it unknown to the chain and records it dropped
+            logger.error("journal: could not remove refused transaction %s: %s", sent.hash, exc)
 
     def _write(self, batch: JournalBatch, event: Event) -> None:
         if isinstance(event, OpportunityDecided):
+            if event.ticket.ahead:
+                return  # committed ahead of its broadcast
             event.ticket.id = batch.record_opportunity(self.run_id, event.priced.record())
             batch.record_decision(event.ticket.id, event.reason, event.detail)
         elif isinstance(event, TradeSent):
+            if event.sent.hash in self._ahead:
+                self._ahead.discard(event.sent.hash)
+                return  # committed ahead of its broadcast
             if event.ticket.id is None:
                 raise ValueError(f"transaction {event.sent.hash} sent for an opportunity never journaled")
-            sent = event.sent
-            batch.record_sent(
-                event.ticket.id,
-                SentTx(
-                    hash=sent.hash,
-                    nonce=sent.nonce,
-                    sender=sent.sender,
-                    max_fee_per_gas=sent.fees.max_fee,
-                    max_priority_fee_per_gas=sent.fees.max_priority_fee,
-                    gas_limit=sent.gas_limit,
-                    sent_at=sent.sent_at,
-                ),
-            )
+            batch.record_sent(event.ticket.id, _sent_tx(event.sent))
         elif isinstance(event, TradeSettled):
             batch.record_outcome(event.tx_hash, event.outcome())
         else:

@@ -19,6 +19,9 @@ def run_bot(target: Target, config: BotConfig) -> str:
     """Run the bot on `target` with `config` until it stops; print the summary; return the reason."""
     from ape import project
 
+    from bot.console import start_console
+    from bot.console.alerts import start_alerts
+    from bot.console.auth import console_token
     from bot.execution.signer import ApeSigner
     from bot.ops.metrics import BotMetrics, start_server
     from bot.ops.summary import summarize
@@ -26,8 +29,11 @@ def run_bot(target: Target, config: BotConfig) -> str:
     from bot.runtime.assemble import assemble
     from bot.runtime.cli_support import load_account, loop_times, setup_logging
     from bot.runtime.events import JsonLines
+    from bot.runtime.signals import stop_on_signals
 
     setup_logging(config.log_level)
+    if config.console_port:
+        console_token()  # no console without FLASHARB_CONSOLE_TOKEN: refuse before connecting
     with connect(target) as provider:
         signer = None
         if config.account is not None:
@@ -35,7 +41,10 @@ def run_bot(target: Target, config: BotConfig) -> str:
             signer = ApeSigner(account, provider.network.ecosystem)
         metrics = BotMetrics()
         server = start_server(metrics, config.metrics_host, config.metrics_port)
+        console = alerts = None
         try:
+            console = start_console(config)
+            alerts = start_alerts(config)  # FLASHARB_ALERT_WEBHOOK_URL
             sink = JsonLines() if config.json_output else None
             view = None if config.json_output or config.once else LiveView()
             loop = assemble(
@@ -47,13 +56,24 @@ def run_bot(target: Target, config: BotConfig) -> str:
                 view=view,
                 metrics=metrics,
             )
-            loop.resume()
-            if view is not None:
-                with view:
+            if console is not None:
+                console.attach(loop)
+            if alerts is not None:
+                alerts.attach(loop)
+            with stop_on_signals(loop):  # SIGINT and SIGTERM: finish the block, close the run, summary
+                loop.resume()
+                if view is not None:
+                    with view:
+                        reason = loop.run()
+                else:
                     reason = loop.run()
-            else:
-                reason = loop.run()
+            if alerts is not None:
+                alerts.stopped(reason)
         finally:
+            if alerts is not None:
+                alerts.stop()
+            if console is not None:
+                console.stop()
             if server is not None:
                 server.stop()
         summary = summarize(loop.journal, loop.run_id)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from bot.replica.market_flow import MarketFlow
 from bot.runtime.assemble import RuntimeOptions, assemble
 from bot.runtime.events import EventSink
 from bot.runtime.loop import BlockLoop, BlockReport, View
+from bot.runtime.signals import stop_on_signals
 
 logger = logging.getLogger(__name__)
 
@@ -112,27 +114,32 @@ class DemoChain:
         seed: int,
         intensity: int,
         on_block: Callable[[int, int, BlockReport | None], None] | None = None,
+        interval_s: float = 0.0,
     ) -> str:
-        """Drive `blocks` demo blocks: market flow swaps (or an empty block), then one bot step."""
+        """Drive `blocks` demo blocks: market flow swaps (or an empty block), then one bot step;
+        `interval_s` seconds apart (0: as fast as they go)."""
         w3 = self.provider.web3
         flow = MarketFlow(w3, self.node.replica.manifest, seed=seed, intensity=intensity)
         reason = f"{blocks} blocks done"
-        try:
-            for index in range(blocks):
-                swaps = flow.step(index)
-                if not swaps:
-                    w3.provider.make_request("evm_mine", [])
-                report = loop.step()
-                if on_block is not None:
-                    on_block(index, len(swaps), report)
-                if loop.stop_requested:
-                    reason = "stopped by the operator"
-                    break
-        except KeyboardInterrupt:
-            reason = "interrupted (Ctrl-C)"
-        finally:
+        with stop_on_signals(loop):  # SIGINT and SIGTERM: finish the block, close the run
             try:
-                loop.drain()
+                for index in range(blocks):
+                    swaps = flow.step(index)
+                    if not swaps:
+                        w3.provider.make_request("evm_mine", [])
+                    report = loop.step()
+                    if on_block is not None:
+                        on_block(index, len(swaps), report)
+                    if loop.stop_requested:
+                        reason = loop.stop_reason or "stopped by the operator"
+                        break
+                    if interval_s:
+                        time.sleep(interval_s)
+            except KeyboardInterrupt:
+                reason = "interrupted (Ctrl-C)"
             finally:
-                loop.close(reason)
+                try:
+                    loop.drain()
+                finally:
+                    loop.close(reason)
         return reason

@@ -67,6 +67,9 @@ class Ticket:
     block's records after its broadcasts), or at once for one read back from the journal."""
 
     id: int | None = None
+    ahead: bool = False
+    """Its opportunity and decision were committed ahead of its broadcast (write-ahead): the block's
+    flush does not write them again."""
 
 
 @dataclass(frozen=True, slots=True)

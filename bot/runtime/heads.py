@@ -88,8 +88,7 @@ class Subscription:
                     continue
                 header = header_of(data["params"]["result"])
                 with self._arrived:
-                    if self.newest is None or header.number > self.newest.number:
-                        self.newest = header
+                    self.newest = header  # the node's head, lower too after a reset or a reorg
                     self._arrived.notify_all()
         except Exception as exc:  # noqa: BLE001 (the connection dropped or sent garbage: poll)
             if not self._closing:
@@ -171,7 +170,8 @@ class Heads:
             self._next_try = time.monotonic() + self.retry_s
 
     def next(self, after: int | None, timeout_s: float | None = None) -> BlockHeader | None:
-        """A head above block `after` (None: any), or None when none came within the wait."""
+        """A head above block `after` (None: any), or below it when the chain went back (a reset or a
+        reorg: the caller decides), or None when none came within the wait."""
         self._ensure()
         subscription = self.subscription if self.subscribed else None
         if subscription is not None and after is not None:
@@ -180,15 +180,14 @@ class Heads:
                 return self._seen(header)
         header = header_of(self.rpc.block("latest"))  # the start, a timeout, or polling
         self._seen(header)
-        if after is None or header.number > after:
+        if after is None or header.number != after:
             return header
         if subscription is None:
             time.sleep(self.poll_s)
         return None
 
     def _seen(self, header: BlockHeader) -> BlockHeader:
-        if self.newest_seen is None or header.number > self.newest_seen:
-            self.newest_seen = header.number
+        self.newest_seen = header.number
         return header
 
     @property

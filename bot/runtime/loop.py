@@ -12,11 +12,17 @@ Who does what:
 - `Bookkeeper` (bot.runtime.bookkeeping): every typed event to journal, metrics, live view, JSON.
 - this loop: new blocks, the operator's control channel, the failures it survives, start and stop.
 
-RPC failures are retried inside each call (bot.execution.rpc, bot.market.multicall); a block that
-still fails with an RpcError (the node is unreachable) or an AmmError (a pool state the math refuses)
-is logged and skipped, and the loop goes on with the next one. Anything else is a bug: it stops the
-run (after draining what is in flight and recording the stop). Nothing but a stop (control, --once,
---max-blocks, Ctrl-C) ends `run` otherwise.
+RPC failures are retried inside each call (bot.execution.rpc, bot.market.multicall), each request
+bounded by `rpc_timeout_s` and the whole block by `rpc_block_budget_s`; a block that still fails with an
+RpcError (the node is unreachable) or an AmmError (a pool state the math refuses) is logged and
+skipped, and the loop goes on with the next one. A journal that cannot be written pauses sending (the
+reason is in the status file and the log) while the loop goes on reading; it resumes once the journal
+takes the writes. A head below the last block processed (a chain reset or a deep reorg) is logged,
+the transactions in flight are looked up again by hash and the nonce re-read, and the loop goes on
+from that head; a changed genesis (another chain behind the same URL) stops the run with a clear
+reason. Anything else is a bug: it stops the run (after draining what is in flight and recording the
+stop). Nothing but a stop (control, --once, --max-blocks, Ctrl-C, SIGTERM) ends `run` otherwise, and
+every way out closes the run in the journal with its reason and the status file.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from bot.ops.control import ControlChannel
 from bot.ops.journal import Journal
 from bot.ops.metrics import BotMetrics
 from bot.ops.view import LiveStats
-from bot.runtime.bookkeeping import Bookkeeper, View
+from bot.runtime.bookkeeping import JOURNAL_ERRORS, Bookkeeper, View
 from bot.runtime.events import BlockDone, BlockReport
 from bot.runtime.heads import Heads, header_of
 from bot.runtime.pipeline import BlockHeader, BlockPipeline, Controls
@@ -104,6 +110,10 @@ class BlockLoop:
         self.blocks_done = 0
         self.paused = False
         self.stop_requested = False
+        self.stop_reason: str | None = None
+        """Why a stop was requested (a signal's name, the operator)."""
+        self.genesis: str | None = None
+        """The genesis block hash of the chain this run started on."""
         self.block_seconds: list[float] = []
         self._closed = False
 
@@ -128,9 +138,24 @@ class BlockLoop:
 
     # --- start and stop -------------------------------------------------------------------------
 
+    def request_stop(self, reason: str) -> None:
+        """Stop after the block being processed (a signal handler's call: it only sets flags)."""
+        if not self.stop_requested:
+            self.stop_reason = reason
+        self.stop_requested = True
+
     def resume(self) -> None:
-        """Reconcile what an earlier run left unsettled, with this block's USD prices (so the gas of
+        """Close the runs an earlier process left open (killed) and decide their undecided
+        opportunities; reconcile what they left unsettled, with this block's USD prices (so the gas of
         what was mined meanwhile reaches the breaker's loss limit): see TransactionManager.resume."""
+        self.genesis = str(self.rpc.block("earliest").get("hash"))
+        closed, undecided = self.journal.close_abandoned(before_run=self.run_id)
+        if closed or undecided:
+            logger.warning(
+                "journal: closed %d run(s) left open by an earlier process; %d opportunities undecided",
+                closed,
+                undecided,
+            )
         state = self.journal.resume()
         if state.last_block is not None:
             logger.info("journal: the last run processed up to block %d", state.last_block)
@@ -153,6 +178,8 @@ class BlockLoop:
         try:
             self.books.flush()
             self.journal.stop_run(self.run_id, reason)
+        except JOURNAL_ERRORS as exc:  # the next start closes the run
+            logger.error("journal: could not record the end of run %d: %s", self.run_id, exc)
         finally:
             self.control.close(details=self._details())
             if self.heads is not None:
@@ -167,7 +194,7 @@ class BlockLoop:
         try:
             while True:
                 if self.stop_requested:
-                    reason = "stopped by the operator"
+                    reason = self.stop_reason or "stopped by the operator"
                     break
                 if self.config.max_blocks is not None and self.blocks_done >= self.config.max_blocks:
                     reason = f"max_blocks ({self.config.max_blocks}) reached"
@@ -226,11 +253,15 @@ class BlockLoop:
         self._poll_control(None)
         if header is None:
             header = header_of(self.rpc.block("latest"))
+        if self.last_block is not None and header.number < self.last_block and not self._rewound(header):
+            return None
         if self.last_block is not None and header.number <= self.last_block:
             return None
         try:
             newest = None if self.heads is None else self.heads.newest
-            report = self.pipeline.step(header, Controls(self.paused, self.breaker.tripped, newest))
+            hold = self.paused or self.books.degraded is not None  # no send the journal cannot record
+            with self.rpc.budget(self.config.rpc_block_budget_s):
+                report = self.pipeline.step(header, Controls(hold, self.breaker.tripped, newest))
             self.last_block = header.number
             self.blocks_done += 1
             if self.blocks_done % self.settings.balance_every_blocks == 1:
@@ -251,6 +282,38 @@ class BlockLoop:
             report.failed_pools,
         )
         return report
+
+    def _rewound(self, header: BlockHeader) -> bool:
+        """The head went below the last block processed: same chain (genesis) -> go on from this head,
+        with what was in flight looked up again; another chain -> stop, with the reason."""
+        again = header_of(self.rpc.block("latest"))
+        if self.last_block is not None and again.number >= self.last_block:
+            logger.warning(
+                "the node gave head %d, below block %d already processed, then %d: a node behind "
+                "its peers (load balancing?), not a rewind; going on",
+                header.number,
+                self.last_block,
+                again.number,
+            )
+            return False
+        genesis = str(self.rpc.block("earliest").get("hash"))
+        if self.genesis is not None and genesis != self.genesis:
+            self.request_stop(
+                f"the chain changed under the bot: genesis {genesis}, was {self.genesis} (another chain "
+                f"at the same RPC URL?); check --network and the deployments file, then start again"
+            )
+            logger.error("%s", self.stop_reason)
+            return False
+        logger.error(
+            "the chain went back from block %d to block %d (a reset or a deep reorg): the transactions "
+            "in flight are looked up again and the nonce re-read; going on from block %d",
+            self.last_block,
+            header.number,
+            header.number,
+        )
+        self.transactions.rewound(header.number)
+        self.last_block = header.number - 1
+        return True
 
     def _breaker_state(self) -> str:
         return (self.breaker.state.reason or "tripped") if self.breaker.tripped else "ok"
@@ -273,6 +336,7 @@ class BlockLoop:
                 "mode": self.stats.mode,
                 "breaker": self.stats.breaker,
                 "contract_paused": self.contract_paused,
+                "journal": self.books.degraded or "ok",
                 "in_flight": [f.latest.hash for f in self.in_flight],
                 "new_heads": "subscription"
                 if self.heads is not None and self.heads.subscribed

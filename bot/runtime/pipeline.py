@@ -32,6 +32,7 @@ from bot.addressbook import AddressBook
 from bot.errors import RpcError
 from bot.execution.gas import FeeQuote, GasPricer
 from bot.execution.routes import Tolerance, describe, predicted_profit, route_for
+from bot.execution.rpc import NodeReplyError
 from bot.execution.sender import SendError, SentTransaction
 from bot.execution.simulate import Simulator, execute_calldata
 from bot.market.reader import MarketReader
@@ -41,6 +42,7 @@ from bot.ops.config import LenderSource
 from bot.ops.guards import Candidate, Guards, Reason, lender_source
 from bot.route.codec import encode
 from bot.route.model import Lender
+from bot.runtime.bookkeeping import JournalUnavailable
 from bot.runtime.events import BlockReport, Event, OpportunityDecided, Priced, Ticket
 from bot.runtime.lenders import LenderBook
 from bot.runtime.transactions import Settled, TransactionManager
@@ -56,6 +58,8 @@ NOT_SELECTED = "not_selected"
 way that fails the others too, or it was priced after a trade that did not go through)."""
 SIMULATION_FAILED = "simulation_failed"
 """Decision: the simulation of execute reverted; nothing was sent."""
+JOURNAL_UNAVAILABLE = "journal_unavailable"
+"""Decision: passed its simulation, not sent: the journal could not record the send ahead of it."""
 TX_IN_FLIGHT = "tx_in_flight"
 """Decision: an earlier transaction is not mined yet; one at a time keeps the nonces in order."""
 
@@ -334,6 +338,8 @@ class BlockPipeline:
         excluded: set[tuple[Cycle, Lender]] = set()
         sent_any = False
         first_send: float | None = None
+        sent_block = max(number, controls.head or number)
+        """The chain's head as the loop knows it: a transaction's stuck age counts from its send."""
         for attempt in range(self.simulations_per_block):
             decision = self.decide(block)
             if attempt == 0:
@@ -360,7 +366,15 @@ class BlockPipeline:
                         "priced after a trade of this block that failed its simulation",
                     )
                     continue
-                simulation = io.simulator.run(verdict.calldata, "pending" if sent_any else "latest")
+                try:
+                    simulation = io.simulator.run(verdict.calldata, "pending" if sent_any else "latest")
+                except NodeReplyError as exc:
+                    # the node refused to run it (-32000 "header not found", "out of gas", ...): no
+                    # verdict on the trade and nothing sent; the block's other verdicts still count
+                    logger.warning("block %d: the node could not simulate: %s", number, exc)
+                    for rest in decision.accepted[k:]:
+                        self._decided(report, io, number, rest.priced, NOT_SELECTED, f"not simulated: {exc}")
+                    break
                 if not simulation.ok:
                     assert simulation.revert is not None
                     revert = simulation.revert
@@ -410,8 +424,37 @@ class BlockPipeline:
                         gas_estimate=simulation.gas_estimate,
                     )
                     continue
+                ticket = Ticket()
+                opening = OpportunityDecided(
+                    number,
+                    ticket,
+                    verdict.priced,
+                    Reason.TAKEN.value,
+                    verdict.detail,
+                    simulation.gas_estimate,
+                )
                 try:
-                    sent = txs.broadcast(verdict.calldata, simulation.gas_estimate, decision.fees)
+                    sent = txs.broadcast(
+                        verdict.calldata,
+                        simulation.gas_estimate,
+                        decision.fees,
+                        ticket=ticket,
+                        opening=opening,
+                        block=sent_block,
+                    )
+                except JournalUnavailable as exc:
+                    logger.error("block %d: not sent: %s", number, exc)
+                    self._decided(
+                        report,
+                        io,
+                        number,
+                        verdict.priced,
+                        JOURNAL_UNAVAILABLE,
+                        str(exc),
+                        gas_estimate=simulation.gas_estimate,
+                        ticket=ticket,
+                    )
+                    break
                 except (SendError, RpcError) as exc:
                     logger.error("block %d: send failed: %s", number, exc)
                     self._decided(
@@ -423,6 +466,7 @@ class BlockPipeline:
                         verdict.detail,
                         gas_estimate=simulation.gas_estimate,
                         send_error=str(exc),
+                        ticket=ticket,
                     )
                     break  # the next trades would take the nonce after one that was not sent
                 if first_send is None:
@@ -438,9 +482,12 @@ class BlockPipeline:
                     verdict.detail,
                     gas_estimate=simulation.gas_estimate,
                     sent=sent,
+                    ticket=ticket,
                 )
                 settled = Settled()
-                txs.track(ticket, sent, number, opportunity.asset, verdict.priced.predicted_profit, settled)
+                txs.track(
+                    ticket, sent, sent_block, opportunity.asset, verdict.priced.predicted_profit, settled
+                )
                 self._count(report, settled)
             if not retry:
                 break
@@ -474,8 +521,9 @@ class BlockPipeline:
         gas_estimate: int | None = None,
         sent: SentTransaction | None = None,
         send_error: str | None = None,
+        ticket: Ticket | None = None,
     ) -> Ticket:
-        ticket = Ticket()
+        ticket = ticket or Ticket()
         report.decisions[reason] = report.decisions.get(reason, 0) + 1
         io.publish(OpportunityDecided(block, ticket, priced, reason, detail, gas_estimate, sent, send_error))
         return ticket

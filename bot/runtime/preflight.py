@@ -11,6 +11,7 @@ from pathlib import Path
 
 from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
 
 from bot.errors import DeploymentError
 from bot.execution.deployments import DEFAULT_PATH, Deployment, Deployments
@@ -97,11 +98,20 @@ def find_flasharb(
             f"no FlashArb deployment is recorded for chain {chain.chain_id} (genesis {chain.genesis}) in "
             f"{path}; deploy it first: {deploy}"
         )
-    if not rpc.code(record.address):
+    code = rpc.code(record.address)
+    if not code:
         deploy = deploy_command(network, path, owner=record.owner, executor=account, redeploy=True)
         raise DeploymentError(
             f"FlashArb recorded at {record.address} in {path} has no code on chain {chain.chain_id} (was the "
             f"chain reset?); deploy again: {deploy}"
+        )
+    found = "0x" + keccak(code).hex()
+    if found.lower() != record.code_hash.lower():
+        deploy = deploy_command(network, path, owner=record.owner, executor=account, redeploy=True)
+        raise DeploymentError(
+            f"the contract at {record.address} on chain {chain.chain_id} is not the FlashArb recorded in "
+            f"{path}: its code hash is {found}, the record says {record.code_hash} (another contract "
+            f"at that address, a reset chain, or a stale record); deploy again: {deploy}"
         )
     return record
 

@@ -11,11 +11,17 @@ breaker told), and the reconciliation after a restart of what an earlier run lef
     manager.drain(timeout_s)                          # a stopping run waits for its receipts
     manager.resume(journal.resume().unfinished, head, executor) # after a restart, with prices set first
 
+Every send is written ahead (`write_ahead`, the bookkeeper's): the signed transaction (hash, nonce, raw
+bytes) and its opportunity are committed to the journal before the node sees it, so a kill at any
+instant leaves a row that the next start reconciles against the chain (mined, replaced, dropped,
+never broadcast); a journal that cannot take the row stops the send. A broadcast the node refused
+removes its row again; one in doubt (the node could not say) keeps it and is looked up every block.
+
 Sending never blocks the loop: right after the broadcast the receipt is asked for once (a node that
 mines on arrival, like the replica, has it already); a transaction not mined yet stays in flight and
-is checked at every block. After `stuck_blocks` blocks it is replaced with fees +12.5 % (up to
-`max_replacements` times), then cancelled. Every broadcast and outcome is published as a typed event
-(bot.runtime.events); the caller's bookkeeper journals and counts it.
+is checked at every block. After `stuck_blocks` blocks since its last broadcast it is replaced with
+fees +12.5 % (up to `max_replacements` times), then cancelled. Every broadcast and outcome is
+published as a typed event (bot.runtime.events); the caller's bookkeeper journals and counts it.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from bot.execution.sender import Sender, SendError, SentTransaction
 from bot.execution.trade_event import summarize_receipt
 from bot.ops.breaker import CircuitBreaker
 from bot.ops.journal import PendingTx, TxStatus
-from bot.runtime.events import Event, Ticket, TradeSent, TradeSettled
+from bot.runtime.events import Event, OpportunityDecided, Ticket, TradeSent, TradeSettled
 from bot.runtime.usd import UsdPricer
 
 logger = logging.getLogger(__name__)
@@ -46,7 +52,8 @@ class TxSettings:
     """How the manager waits and what it does with a stuck transaction."""
 
     stuck_blocks: int = 5
-    """Blocks a transaction may stay in flight before it is replaced with higher fees."""
+    """Blocks a transaction may stay in flight after its (latest) broadcast before it is replaced with
+    higher fees."""
     max_replacements: int = 2
     """Replacements before a stuck transaction is cancelled."""
     receipt_timeout_s: float = 30.0
@@ -62,6 +69,7 @@ class InFlight:
     ticket: Ticket
     latest: SentTransaction
     first_block: int
+    """The chain's head when it was sent (not the opportunity's block: a lagging loop sends later)."""
     asset: str
     predicted_profit: int | None
     replacements: int = 0
@@ -71,6 +79,8 @@ class InFlight:
     prices: UsdPricer | None = None
     """The USD prices it was decided on: its outcome is valued with them, so a trade realised to the
     wei shows the predicted USD too (None: the prices of the block that settles it)."""
+    last_block: int | None = None
+    """The head when its latest version was broadcast (None: `first_block`): stuck age counts from it."""
 
     @property
     def opportunity_id(self) -> int | None:
@@ -108,8 +118,19 @@ class TransactionManager:
         native: str,
         decimals: Mapping[str, int],
         settings: TxSettings | None = None,
+        write_ahead: Callable[[Ticket, OpportunityDecided | None, SentTransaction, bytes], None]
+        | None = None,
+        forget_unsent: Callable[[SentTransaction], None] | None = None,
     ) -> None:
         self.sender = sender
+        self.write_ahead = write_ahead
+        """Makes a signed transaction durable before its broadcast (None: no journal, tests)."""
+        self.forget_unsent = forget_unsent
+        """Removes the row of a broadcast the node refused."""
+        self.settled: set[str] = set()
+        """Hashes whose outcome was published (an outcome is published once, whatever asks again)."""
+        self.unsure: list[InFlight] = []
+        """Broadcasts in doubt (the node could not say whether it has them): looked up every block."""
         self.rpc = rpc
         self.flasharb = flasharb
         self.breaker = breaker
@@ -128,16 +149,62 @@ class TransactionManager:
         nonces stay in order)."""
         return next((f for f in self.in_flight if f.first_block < block), None)
 
-    def broadcast(self, calldata: bytes, estimate: int, fees: FeeQuote) -> SentTransaction:
-        """Sign and broadcast `FlashArb.execute` with a gas limit from `estimate`. A refusal is told to
-        the breaker and raised (SendError, or RpcError when the node could not be reached)."""
+    def _ahead(
+        self, ticket: Ticket | None, opening: OpportunityDecided | None
+    ) -> Callable[[SentTransaction, bytes], None] | None:
+        if self.write_ahead is None or ticket is None:
+            return None
+        write = self.write_ahead
+        return lambda sent, raw: write(ticket, opening, sent, raw)
+
+    def broadcast(
+        self,
+        calldata: bytes,
+        estimate: int,
+        fees: FeeQuote,
+        ticket: Ticket | None = None,
+        opening: OpportunityDecided | None = None,
+        block: int | None = None,
+    ) -> SentTransaction:
+        """Sign `FlashArb.execute` with a gas limit from `estimate`, write it ahead to the journal (for
+        `ticket`, whose decision `opening` is journaled with it when it is not yet), and broadcast it.
+        A refusal is reported to the breaker as a send error (no money spent) and raised (SendError, or
+        RpcError when the node could not be reached); a journal that cannot take the row raises
+        JournalUnavailable before anything is broadcast."""
         if self.sender is None:
             raise FlashArbError("a dry run sends nothing (no account to sign with)")
+        ahead = self._ahead(ticket, opening)
+        written: list[SentTransaction] = []
+
+        def journal_then_send(sent: SentTransaction, raw: bytes) -> None:
+            if ahead is not None:
+                ahead(sent, raw)
+                written.append(sent)
+
         try:
-            return self.sender.send(self.flasharb, calldata, gas_limit(estimate), fees)
+            sent = self.sender.send(
+                self.flasharb, calldata, gas_limit(estimate), fees, ahead=journal_then_send
+            )
         except (SendError, RpcError) as exc:
-            self.breaker.record_failure(f"send failed: {exc}")
+            self.breaker.record_send_error(f"send failed: {exc}")
+            self._refused(written, exc, ticket, block)
             raise
+        self.breaker.record_sent()
+        return sent
+
+    def _refused(
+        self, written: list[SentTransaction], exc: Exception, ticket: Ticket | None, block: int | None
+    ) -> None:
+        """A written-ahead broadcast failed: refused -> its row goes; in doubt -> looked up every block."""
+        for sent in written:
+            if isinstance(exc, SendError) and not exc.in_doubt:
+                if self.forget_unsent is not None:
+                    self.forget_unsent(sent)
+                continue
+            logger.warning(
+                "%s (nonce %d) may have reached the node; looking it up every block", sent.hash, sent.nonce
+            )
+            self.unsure.append(InFlight(ticket or Ticket(), sent, block or 0, "", None, prices=self.prices))
 
     def track(
         self,
@@ -152,10 +219,10 @@ class TransactionManager:
         otherwise it stays in flight and every `poll` looks again."""
         self.publish(TradeSent(ticket, sent))
         flight = InFlight(ticket, sent, block, asset, predicted, prices=self.prices)
+        self.in_flight.append(flight)
         found = self._receipt(flight)
         if found is None:
             logger.info("block %d: %s not mined yet; checking it every block", block, sent.hash)
-            self.in_flight.append(flight)
             return
         self._settle(flight, *found, settled or Settled())
 
@@ -173,37 +240,100 @@ class TransactionManager:
         """Settle the transactions in flight that were mined; replace (then cancel) those stuck for
         `stuck_blocks` blocks."""
         settled = Settled()
+        if self.unsure:
+            self._check_unsure(block, settled)
         if not self.in_flight or self.sender is None:
             return settled
-        still: list[InFlight] = []
-        for flight in self.in_flight:
+        for flight in list(self.in_flight):
+            if flight not in self.in_flight:
+                continue  # settled with another version at its nonce
             found = self._receipt(flight)
             if found is not None:
                 self._settle(flight, *found, settled)
                 continue
-            still.append(flight)
             self._unstick(flight, block)
-        self.in_flight = still
         return settled
+
+    def _check_unsure(self, block: int, settled: Settled) -> None:
+        """Broadcasts in doubt: mined -> settled; known to the node -> in flight; unknown for
+        `stuck_blocks` blocks -> dropped (they never reached it)."""
+        still: list[InFlight] = []
+        for flight in self.unsure:
+            sent = flight.latest
+            try:
+                receipt = self.rpc.receipt(sent.hash)
+                known = receipt is not None or self.rpc.transaction(sent.hash) is not None
+            except RpcError:
+                still.append(flight)
+                continue
+            if receipt is not None and receipt.get("blockNumber") is not None:
+                settled.add(self._outcome(sent.hash, receipt, None, None, prices=flight.prices))
+            elif known and self.sender is not None:
+                self.sender.adopt(sent)
+                flight.first_block = block
+                self.in_flight.append(flight)
+            elif block - flight.first_block >= self.settings.stuck_blocks:
+                logger.warning(
+                    "%s (nonce %d) never reached the node: recorded as dropped", sent.hash, sent.nonce
+                )
+                self._publish_once(TradeSettled(sent.hash, TxStatus.DROPPED, None))
+                settled.add(TxStatus.DROPPED)
+            else:
+                still.append(flight)
+        self.unsure = still
+
+    def _publish_once(self, event: TradeSettled) -> bool:
+        if event.tx_hash in self.settled:
+            logger.warning("%s was settled already; not recorded again", event.tx_hash)
+            return False
+        self.settled.add(event.tx_hash)
+        self.publish(event)
+        return True
 
     def _unstick(self, flight: InFlight, block: int) -> None:
         assert self.sender is not None
-        age = block - flight.first_block
-        due = self.settings.stuck_blocks * (flight.replacements + 1)
-        if age < due or flight.cancelled:
+        age = block - (flight.first_block if flight.last_block is None else flight.last_block)
+        if age < self.settings.stuck_blocks or flight.cancelled:
             return
         cap = self.settings.max_gas_price_wei
+        ahead = self._ahead(flight.ticket if flight.ticket.id is not None else None, None)
+        written: list[SentTransaction] = []
+
+        def journal_then_send(sent: SentTransaction, raw: bytes) -> None:
+            if ahead is not None:
+                ahead(sent, raw)
+                written.append(sent)
+
         try:
             if flight.replacements < self.settings.max_replacements:
-                flight.latest = self.sender.replace(flight.latest, cap)
+                flight.latest = self.sender.replace(flight.latest, cap, ahead=journal_then_send)
                 flight.replacements += 1
             else:
-                flight.latest = self.sender.cancel(flight.latest, cap)
+                flight.latest = self.sender.cancel(flight.latest, cap, ahead=journal_then_send)
                 flight.cancelled = True
         except (SendError, RpcError) as exc:
             logger.error("could not replace stuck transaction %s: %s", flight.latest.hash, exc)
+            self._refused(written, exc, flight.ticket, block)
             return
+        except FlashArbError as exc:  # the journal cannot take it: not sent, tried again next block
+            logger.error("not replacing stuck transaction %s: %s", flight.latest.hash, exc)
+            return
+        flight.last_block = block
         self.publish(TradeSent(flight.ticket, flight.latest, this_run=flight.this_run))
+
+    def rewound(self, block: int) -> None:
+        """The chain went back (a reset or a deep reorg): what was in flight may be gone with the blocks
+        it was mined or queued in. Each is looked up by hash from now on (`unsure`: mined, pending or
+        dropped), never replaced at a nonce the chain may no longer reach, and the next nonce is read
+        from the chain again."""
+        for flight in self.in_flight:
+            if self.sender is not None:
+                self.sender.settle(flight.latest.nonce)
+            flight.first_block = block
+            self.unsure.append(flight)
+        self.in_flight = []
+        if self.sender is not None:
+            self.sender.nonces.resync()
 
     def drain(self, timeout_s: float | None = None) -> Settled:
         """Wait up to `timeout_s` (default `receipt_timeout_s`) for the transactions in flight and
@@ -216,15 +346,13 @@ class TransactionManager:
         deadline = time.monotonic() + timeout
         delay = 0.05
         while self.in_flight:
-            still: list[InFlight] = []
-            for flight in self.in_flight:
+            for flight in list(self.in_flight):
+                if flight not in self.in_flight:
+                    continue
                 found = self._receipt(flight)
-                if found is None:
-                    still.append(flight)
-                else:
+                if found is not None:
                     self._settle(flight, *found, settled)
-            self.in_flight = still
-            if not still or time.monotonic() >= deadline:
+            if not self.in_flight or time.monotonic() >= deadline:
                 break
             time.sleep(delay)
             delay = min(2 * delay, 1.0)
@@ -241,7 +369,9 @@ class TransactionManager:
     def _settle(
         self, flight: InFlight, version: SentTransaction, receipt: Mapping[str, Any], settled: Settled
     ) -> None:
-        """Record the outcome of a mined version (and drop the other versions at its nonce)."""
+        """Record the outcome of a mined version (and drop the other versions at its nonce); the
+        flights at its nonce leave `in_flight` at once, so no later lookup can settle them again."""
+        self.in_flight = [f for f in self.in_flight if f.latest.nonce != version.nonce]
         status = self._outcome(
             version.hash,
             receipt,
@@ -255,7 +385,7 @@ class TransactionManager:
         others = self.sender.settle(version.nonce) if self.sender is not None else []
         for other in others:
             if other.hash != version.hash:
-                self.publish(TradeSettled(other.hash, TxStatus.DROPPED, None, this_run=flight.this_run))
+                self._publish_once(TradeSettled(other.hash, TxStatus.DROPPED, None, this_run=flight.this_run))
 
     def _outcome(
         self,
@@ -270,16 +400,23 @@ class TransactionManager:
     ) -> TxStatus:
         """Value a mined transaction's receipt in USD (with `prices`, default the latest), tell the
         breaker, publish the outcome."""
+        if tx_hash in self.settled:
+            logger.warning("%s was settled already; not recorded again", tx_hash)
+            return TxStatus.DROPPED if cancel else _status(receipt)
         prices = prices or self.prices
         summary = summarize_receipt(receipt, self.flasharb)
         trade = summary.trade
         asset = trade.asset if trade is not None else asset
-        decimals = self.decimals.get(asset or "")
+        decimals = self._decimals(asset)
         realised_usd = gas_usd = None
         if prices is not None:
             gas_usd = prices.micro(self.native, NATIVE_DECIMALS, summary.gas_fee_wei)
-            if decimals is not None and asset:
-                realised_usd = prices.micro(asset, decimals, summary.realised_profit)
+            if summary.realised_profit == 0:
+                realised_usd = 0  # reverted, a cancel, or no Trade event: nothing realised, in any unit
+            elif decimals is not None and asset:
+                realised_usd = prices.micro(
+                    _known_case(asset, self.decimals), decimals, summary.realised_profit
+                )
         if cancel:
             status = TxStatus.DROPPED
         else:
@@ -291,7 +428,7 @@ class TransactionManager:
             self.breaker.record_failure(f"transaction {tx_hash} reverted", pnl)
         elif pnl:
             self.breaker.record_success(pnl)  # a mined cancellation: no failure, but its gas is a loss
-        self.publish(TradeSettled(tx_hash, status, summary, predicted, gas_usd, realised_usd, this_run))
+        self._publish_once(TradeSettled(tx_hash, status, summary, predicted, gas_usd, realised_usd, this_run))
         logger.info(
             "tx %s %s in block %d: gas %d, realised profit %d (predicted %s)",
             tx_hash,
@@ -303,56 +440,100 @@ class TransactionManager:
         )
         return status
 
+    def _decimals(self, asset: str | None) -> int | None:
+        if not asset:
+            return None
+        return self.decimals.get(_known_case(asset, self.decimals))
+
     # --- after a restart ----------------------------------------------------------------------------
 
     def resume(self, unfinished: Sequence[PendingTx], head: int, account: str) -> Settled:
         """Reconcile what an earlier run left unsettled (set `prices` first, so the outcomes are valued
-        and their gas reaches the breaker's loss limit): each transaction `account` sent is looked up
-        by hash. Mined -> its outcome is recorded; still pending -> tracked (and replaced or cancelled
-        when stuck, counted from `head`); unknown to the node -> recorded as dropped."""
+        and their gas reaches the breaker's loss limit). The transactions `account` sent are taken
+        nonce by nonce, every version written at a nonce together: one mined -> its outcome is
+        recorded and the other versions are dropped (replaced); none mined but some still pending ->
+        tracked (and replaced or cancelled when stuck, counted from `head`); none known to the node ->
+        recorded as dropped (evicted, or written ahead and never broadcast: a kill between the journal
+        and the node). Nothing is broadcast again, so nothing is sent twice."""
         settled = Settled()
+        groups: dict[int, list[PendingTx]] = {}
         for tx in unfinished:
-            if tx.sender.lower() != account.lower():
-                continue
-            receipt = self.rpc.receipt(tx.hash)
-            if receipt is not None and receipt.get("blockNumber") is not None:
-                logger.info("resume: %s (nonce %d) was mined in the meantime", tx.hash, tx.nonce)
-                settled.add(self._outcome(tx.hash, receipt, None, None, this_run=False))
-                continue
-            found = self.rpc.transaction(tx.hash)
-            if found is not None and self.sender is not None:
-                fees = FeeQuote(
-                    0, as_int(found.get("maxPriorityFeePerGas", 0)), as_int(found.get("maxFeePerGas", 0))
-                )
-                sent = SentTransaction(
-                    tx.hash,
-                    tx.nonce,
-                    self.sender.address,
-                    str(found.get("to")),
-                    bytes.fromhex(str(found.get("input", "0x"))[2:]),
-                    as_int(found.get("value", 0)),
-                    as_int(found.get("gas", 0)),
-                    fees,
-                    tx.sent_at,
-                )
-                self.sender.adopt(sent)
-                self.in_flight.append(
-                    InFlight(Ticket(tx.opportunity_id), sent, head, "", None, this_run=False)
-                )
-                logger.warning("resume: %s (nonce %d) is still pending; tracking it", tx.hash, tx.nonce)
-                continue
-            if found is not None:
-                logger.warning(
-                    "resume: %s (nonce %d) is still pending, but this run cannot sign for %s: "
-                    "left unsettled for a run that can",
-                    tx.hash,
-                    tx.nonce,
-                    tx.sender,
-                )
-                continue
-            logger.warning(
-                "resume: %s (nonce %d) is unknown to the node: recorded as dropped", tx.hash, tx.nonce
-            )
-            self.publish(TradeSettled(tx.hash, TxStatus.DROPPED, None, this_run=False))
-            settled.add(TxStatus.DROPPED)
+            if tx.sender.lower() == account.lower():
+                groups.setdefault(tx.nonce, []).append(tx)
+        for nonce, versions in sorted(groups.items()):
+            self._resume_nonce(nonce, versions, head, settled)
         return settled
+
+    def _resume_nonce(self, nonce: int, versions: list[PendingTx], head: int, settled: Settled) -> None:
+        receipts = {tx.hash: self.rpc.receipt(tx.hash) for tx in versions}
+        mined = next(
+            (tx for tx in versions if (receipts[tx.hash] or {}).get("blockNumber") is not None), None
+        )
+        if mined is not None:
+            receipt = receipts[mined.hash]
+            assert receipt is not None
+            logger.info("resume: %s (nonce %d) was mined in the meantime", mined.hash, nonce)
+            cancel = str(receipt.get("to") or "").lower() == mined.sender.lower()
+            settled.add(self._outcome(mined.hash, receipt, None, None, cancel=cancel, this_run=False))
+            for other in versions:
+                if other.hash != mined.hash:
+                    logger.info("resume: %s (nonce %d) was replaced by %s", other.hash, nonce, mined.hash)
+                    if self._publish_once(TradeSettled(other.hash, TxStatus.DROPPED, None, this_run=False)):
+                        settled.add(TxStatus.DROPPED)
+            return
+        found = {tx.hash: self.rpc.transaction(tx.hash) for tx in versions}
+        pending = [tx for tx in versions if found[tx.hash] is not None]
+        for tx in versions:
+            if found[tx.hash] is None:
+                logger.warning(
+                    "resume: %s (nonce %d) is unknown to the node (evicted, replaced, or never "
+                    "broadcast): recorded as dropped",
+                    tx.hash,
+                    nonce,
+                )
+                if self._publish_once(TradeSettled(tx.hash, TxStatus.DROPPED, None, this_run=False)):
+                    settled.add(TxStatus.DROPPED)
+        if not pending:
+            return
+        if self.sender is None:
+            logger.warning(
+                "resume: %s (nonce %d) is still pending, but this run cannot sign for %s: "
+                "left unsettled for a run that can",
+                pending[-1].hash,
+                nonce,
+                pending[-1].sender,
+            )
+            return
+        flight: InFlight | None = None
+        for tx in pending:
+            raw = found[tx.hash]
+            assert raw is not None
+            fees = FeeQuote(0, as_int(raw.get("maxPriorityFeePerGas", 0)), as_int(raw.get("maxFeePerGas", 0)))
+            sent = SentTransaction(
+                tx.hash,
+                tx.nonce,
+                self.sender.address,
+                str(raw.get("to")),
+                bytes.fromhex(str(raw.get("input", "0x"))[2:]),
+                as_int(raw.get("value", 0)),
+                as_int(raw.get("gas", 0)),
+                fees,
+                tx.sent_at,
+            )
+            self.sender.adopt(sent)
+            flight = InFlight(Ticket(tx.opportunity_id), sent, head, "", None, this_run=False)
+            logger.warning("resume: %s (nonce %d) is still pending; tracking it", tx.hash, nonce)
+        assert flight is not None
+        self.in_flight.append(flight)
+
+
+def _status(receipt: Mapping[str, Any]) -> TxStatus:
+    return TxStatus.MINED if as_int(receipt.get("status", 0)) == 1 else TxStatus.REVERTED
+
+
+def _known_case(address: str, known: Mapping[str, int]) -> str:
+    """`address` spelled as in `known` (the address book's checksum case; receipts differ)."""
+    if address in known:
+        return address
+    lowered = address.lower()
+    return next((k for k in known if k.lower() == lowered), address)

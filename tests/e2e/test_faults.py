@@ -65,3 +65,25 @@ def test_the_loop_survives_429s_and_dropped_replies(
     assert stats.sent == len(rows) >= 1 and stats.pending == 0
     assert stats.mined == stats.exact_predictions >= 1
     assert stats.blocks == processed
+
+
+def test_start_up_retries_a_node_that_is_not_answering_yet(
+    project: Any, networks: Any, w3: Any, deployed: Any, tmp_path: Any
+) -> None:
+    with FaultProxy(w3.provider.endpoint_uri, every=10**9, fail_first=6) as proxy:
+        config = make_config(
+            {
+                "network": "polygon:mainnet-fork:foundry",
+                "journal_url": f"sqlite:///{tmp_path / 'journal.sqlite'}",
+                "control_dir": str(tmp_path / "control"),
+                "deployments_path": str(deployed.path),
+            }
+        )
+        loop = assemble(
+            config,
+            Web3(Web3.HTTPProvider(proxy.url)),
+            flasharb_abi=project.FlashArb.contract_type.abi,
+            options=RuntimeOptions(rpc_backoff_s=0.01),
+        )
+        loop.close("test done")
+    assert proxy.counts["429"] == 6  # the first six requests failed; the start went on

@@ -3,6 +3,7 @@ a journal written by an older version."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -37,9 +38,28 @@ def sent(tx_hash: str, nonce: int) -> SentTx:
     return SentTx(tx_hash, nonce, SENDER, 2**70 + 1, 30 * 10**9, 600_000)
 
 
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'nested' / 'journal.sqlite'}"
+POSTGRES_ENV = "FLASHARB_TEST_POSTGRES_URL"
+"""A PostgreSQL URL (postgresql+psycopg://user:password@host/db, a database the tests may empty) to
+run the journal tests against PostgreSQL too; unset, those runs are skipped."""
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'nested' / 'journal.sqlite'}"
+    postgres = os.environ.get(POSTGRES_ENV)
+    if not postgres:
+        pytest.skip(f"{POSTGRES_ENV} is not set: the journal's PostgreSQL run needs a database URL")
+    if request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("SQLite only (its file, pragmas or an older SQLite journal)")
+    from sqlalchemy import create_engine
+
+    from bot.ops.journal import Base
+
+    engine = create_engine(postgres)
+    Base.metadata.drop_all(engine)  # every test starts from an empty journal
+    engine.dispose()
+    return postgres
 
 
 def test_round_trip_with_integers_beyond_64_bits(url: str, tmp_path: Path) -> None:
@@ -69,8 +89,9 @@ def test_round_trip_with_integers_beyond_64_bits(url: str, tmp_path: Path) -> No
         assert session.query(OutcomeRow).one().gas_fee_wei == 2**131
     stats = reopened.stats(run)
     assert stats.gas_spent_wei == 2**131 and stats.trades_mined == 1 and stats.exact_predictions == 1
-    database = Path(url.removeprefix("sqlite:///"))
-    assert sqlite3.connect(database).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    if url.startswith("sqlite"):
+        database = Path(url.removeprefix("sqlite:///"))
+        assert sqlite3.connect(database).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_crash_then_resume_returns_the_unfinished_transaction(url: str) -> None:
@@ -242,6 +263,7 @@ CREATE TABLE runs (
 """
 
 
+@pytest.mark.sqlite_only
 def test_a_journal_written_by_an_older_version_keeps_working(url: str) -> None:
     database = Path(url.removeprefix("sqlite:///"))
     database.parent.mkdir(parents=True)
@@ -317,3 +339,29 @@ def test_a_batch_commits_its_writes_together_or_not_at_all(url: str) -> None:
     assert after.totals() == stats.totals()  # none of the failed batch's writes landed
     assert journal.resume().last_block == 9
     journal.close()
+
+
+def test_write_ahead_rows_restart_reconciliation_and_idempotent_outcomes(url: str) -> None:
+    """Issue 13 on every backend: the raw bytes written ahead come back at a restart; a refused
+    broadcast's row goes; a second outcome for one transaction is ignored; a start closes the runs a
+    kill left open and decides their orphan opportunities."""
+    from bot.ops.journal import UNDECIDED
+
+    journal = Journal(url)
+    killed = journal.start_run("h", "n", False)
+    opp = journal.record_opportunity(killed, opportunity(1, 5))
+    journal.record_decision(opp, Reason.TAKEN)
+    raw = bytes(range(40))
+    journal.record_sent(opp, SentTx("0xa1", 7, SENDER, 1, 1, 21_000, raw=raw))
+    journal.record_sent(opp, SentTx("0xa2", 8, SENDER, 1, 1, 21_000, raw=b"\x02"))
+    journal.forget_unsent("0xa2")  # refused by the node: it never existed
+    orphan = journal.record_opportunity(killed, opportunity(2, 5))
+    [pending] = Journal(url).resume().unfinished
+    assert (pending.hash, pending.nonce, pending.raw) == ("0xa1", 7, raw)
+    journal.record_outcome("0xa1", Outcome(TxStatus.MINED, 3, 21_000, 10, 5))
+    journal.record_outcome("0xa1", Outcome(TxStatus.DROPPED, None, 0, 0, 0))  # ignored
+    stats = journal.stats(killed)
+    assert (stats.trades_sent, stats.trades_mined, stats.trades_dropped) == (1, 1, 0)
+    current = journal.start_run("h", "n", False)
+    assert journal.close_abandoned(before_run=current) == (1, 1)
+    assert journal.stats(killed).skipped == {UNDECIDED: 1} and orphan > opp
