@@ -43,10 +43,9 @@ logs_to_stderr()
 )
 @click.option(
     "--interval",
-    default=0.0,
-    show_default=True,
+    default=None,
     type=click.FloatRange(0, 60),
-    help="Seconds between demo blocks (e.g. 1 to watch the console).",
+    help="Seconds between demo blocks (default 0, or 1 with --console-port so there is time to watch).",
 )
 def cli(
     blocks: int,
@@ -56,7 +55,7 @@ def cli(
     max_profit_usd: str,
     json_output: bool,
     console_port: int,
-    interval: float,
+    interval: float | None,
 ) -> None:
     from rich.console import Console
     from rich.logging import RichHandler
@@ -94,6 +93,8 @@ def cli(
             if web is not None:
                 web.attach(loop)
                 console.print(f"console at {web.url} (sign in once: {web.url}?token=$FLASHARB_CONSOLE_TOKEN)")
+            if interval is None:
+                interval = 1.0 if console_port else 0.0
             pace = {"blocks": blocks, "seed": seed, "intensity": intensity, "interval_s": interval}
             if view is not None:
                 with view:
