@@ -21,6 +21,10 @@ class RpcError(FlashArbError):
     """A node call failed after its retries."""
 
 
+class BudgetSpent(RpcError):
+    """A node call failed and the block's time budget for the node is spent: no retry is started."""
+
+
 class AmmError(FlashArbError):
     """A swap or quote the pool itself would refuse: bad index, zero liquidity, amount over a limit,
     or a step of the on-chain math that reverts. The message names the input and the limit."""

@@ -22,7 +22,7 @@ from typing import Any
 
 from web3.exceptions import Web3Exception
 
-from bot.errors import RpcError
+from bot.errors import BudgetSpent, RpcError
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +44,6 @@ def bounded_web3(w3: Any, timeout_s: float) -> Any:
         uri, request_kwargs={"timeout": timeout_s}, exception_retry_configuration=None
     )
     return Web3(provider)
-
-
-class BudgetSpent(RpcError):
-    """The block's time budget for the node is spent (`Rpc.budget`)."""
 
 
 class NodeReplyError(RpcError):

@@ -7,7 +7,9 @@ marks that pool as failed for the block). A batch larger than `max_calls` sub-ca
 so): nodes cap an eth_call's gas (anvil: the block gas limit, 30M; geth: --rpc.gascap, 50M), and a
 sub-call costs a few thousand gas (a cold account plus a few cold storage reads).
 
-Transport errors are retried with exponential backoff `retries` times; then RpcError is raised. A
+Transport errors are retried with exponential backoff `retries` times; then RpcError is raised. With
+a `deadline` (the block's budget, shared with `bot.execution.rpc.Rpc`), no retry starts past it:
+BudgetSpent is raised instead, so a flaky node never holds a block longer than its budget. A
 revert of the whole batch (impossible with allowFailure unless the batch runs out of gas or the
 Multicall3 address has no code) is not retried: it raises RpcError at once.
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +26,7 @@ from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
 from web3.exceptions import ContractLogicError, Web3Exception
 
-from bot.errors import ConfigError, RpcError
+from bot.errors import BudgetSpent, ConfigError, RpcError
 from bot.market.abi import selector
 
 logger = logging.getLogger(__name__)
@@ -156,10 +158,12 @@ class Multicall:
         max_calldata_bytes: int = 256_000,
         retries: int = 3,
         backoff_s: float = 0.25,
+        deadline: Callable[[], float | None] | None = None,
     ) -> None:
         """`w3`: a web3.Web3; `address`: Multicall3 (the address book's). `max_calls` and
         `max_calldata_bytes` bound one eth_call; `retries` transport failures are retried, waiting
-        `backoff_s`, then twice that, and so on."""
+        `backoff_s`, then twice that, and so on; `deadline` gives the time.monotonic() past which no
+        retry starts (None from it, or no `deadline`: retries are bounded by count only)."""
         if max_calls < 1:
             raise ConfigError(f"Multicall max_calls must be at least 1, got {max_calls}")
         if max_calldata_bytes < 1_000:
@@ -174,6 +178,7 @@ class Multicall:
         self.max_calldata_bytes = max_calldata_bytes
         self.retries = retries
         self.backoff_s = backoff_s
+        self.deadline = deadline
         self.eth_calls = 0
         """eth_calls sent so far (a counter for logs and metrics)."""
 
@@ -253,6 +258,13 @@ class Multicall:
                         f"{attempt + 1} attempts: {type(exc).__name__}: {exc}"
                     ) from exc
                 delay = self.backoff_s * (2**attempt)
+                deadline = self.deadline() if self.deadline is not None else None
+                if deadline is not None and time.monotonic() + delay > deadline:
+                    raise BudgetSpent(
+                        f"eth_call to Multicall3 {self.address} at block {block} failed "
+                        f"({type(exc).__name__}: {str(exc)[:200]}) and the block's time budget for the "
+                        f"node is spent; no more retries this block"
+                    ) from exc
                 logger.warning(
                     "multicall: eth_call failed (%s: %s); retry %d of %d in %.2f s",
                     type(exc).__name__,

@@ -115,7 +115,11 @@ def assemble(
         )
 
     multicall = Multicall(
-        w3, book.multicall3.address, retries=options.rpc_retries, backoff_s=options.rpc_backoff_s
+        w3,
+        book.multicall3.address,
+        retries=options.rpc_retries,
+        backoff_s=options.rpc_backoff_s,
+        deadline=lambda: rpc.deadline,  # the block's budget covers market reads too
     )
     pools = tracked_pools(rpc, multicall, book, config.trade_tokens(), config.balancer_pool_ids)
     vault_tokens = {t for p in pools.balancer for t in p.tokens}

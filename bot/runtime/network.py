@@ -23,16 +23,20 @@ Polygon mainnet only.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.errors import NetworkError
+
+logger = logging.getLogger("flasharb.network")
 
 POLYGON_RPC_ENV = "FLASHARB_POLYGON_RPC"
 REPLICA_RPC_ENV = "FLASHARB_REPLICA_RPC"
@@ -170,26 +174,66 @@ def resolve_name(network: str | None) -> str:
     return choice or REPLICA
 
 
-@contextmanager
-def connect(target: Target) -> Iterator[Any]:
-    """ape connected to `target` (its provider), with the chain id checked to be Polygon's."""
+CONNECT_ATTEMPTS = 4
+"""How many times start-up tries to connect before it gives up (a flaky node refuses some)."""
+CONNECT_BACKOFF_S = 0.5
+"""The wait before the first retry; it doubles for each later one (0.5 + 1 + 2 s in all)."""
+
+
+def _ape_provider(target: Target) -> Any:
+    """ape's context manager for connecting to `target`."""
     from ape import networks
-    from ape.exceptions import ApeException
 
     settings = {} if target.uri is None else {"uri": target.uri}
-    with ExitStack() as stack:
+    return networks.parse_network_choice(target.choice, provider_settings=settings)
+
+
+@contextmanager
+def connect(
+    target: Target,
+    *,
+    attempts: int = CONNECT_ATTEMPTS,
+    backoff_s: float = CONNECT_BACKOFF_S,
+    open_provider: Callable[[Target], Any] = _ape_provider,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[Any]:
+    """ape connected to `target` (its provider), with the chain id checked to be Polygon's.
+
+    A connection that fails (refused, timed out, an error from the node while ape reads the chain id)
+    is retried `attempts` times in all, `backoff_s` apart and doubling; then NetworkError names the
+    node and the last failure. A node that answers with another chain id is refused at once."""
+    from ape.exceptions import ApeException
+
+    for attempt in range(1, attempts + 1):
+        stack = ExitStack()
         try:
-            context = networks.parse_network_choice(target.choice, provider_settings=settings)
-            provider = stack.enter_context(context)
-        except ApeException as exc:
-            raise NetworkError(f"cannot connect to {target.label}: {_first_line(exc)}") from None
-        chain_id = provider.chain_id
-        if chain_id != POLYGON_CHAIN_ID:
-            raise NetworkError(
-                f"{target.label} serves chain id {chain_id}, not Polygon ({POLYGON_CHAIN_ID}); "
-                "check the RPC URL"
+            provider = stack.enter_context(open_provider(target))
+            chain_id = provider.chain_id
+        except (ApeException, OSError, ValueError) as exc:
+            stack.close()
+            if attempt >= attempts:
+                raise NetworkError(
+                    f"cannot connect to {target.label} (tried {attempts} times): {_first_line(exc)}"
+                ) from None
+            delay = backoff_s * 2 ** (attempt - 1)
+            logger.warning(
+                "connecting to %s failed (%s); retry %d of %d in %.1f s",
+                target.label,
+                _first_line(exc),
+                attempt,
+                attempts - 1,
+                delay,
             )
-        yield provider
+            sleep(delay)
+            continue
+        with stack:
+            if chain_id != POLYGON_CHAIN_ID:
+                raise NetworkError(
+                    f"{target.label} serves chain id {chain_id}, not Polygon ({POLYGON_CHAIN_ID}); "
+                    "check the RPC URL"
+                )
+            yield provider
+        return
 
 
 def _first_line(exc: BaseException) -> str:

@@ -3,6 +3,7 @@ missing or unreachable RPC URL gets. The fork itself: plain `ape test` runs here
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,6 +20,8 @@ from bot.runtime.network import (
     POLYGON_RPC_ENV,
     REPLICA,
     REPLICA_RPC_ENV,
+    Target,
+    connect,
     probe,
     redact,
     resolve,
@@ -106,3 +109,54 @@ def test_a_chain_that_answers_chain_id_as_an_integer() -> None:
     with pytest.raises(FlashArbError) as caught:  # a clear error, never TypeError from int(..., 16)
         assemble(config, w3, flasharb_abi=[])
     assert str(raw) in str(caught.value)
+
+
+class _FlakyNode:
+    """Connections to a node that refuses the first `failures` attempts (a faulty transport: the
+    real node cannot be made to refuse on cue)."""
+
+    def __init__(self, failures: int, chain_id: int = 137) -> None:
+        self.failures = failures
+        self.chain_id = chain_id
+        self.opened = 0
+        self.closed = 0
+
+    def __call__(self, target: Target) -> Any:
+        from contextlib import contextmanager
+
+        from ape.exceptions import ProviderNotConnectedError
+
+        self.opened += 1
+
+        @contextmanager
+        def provider() -> Iterator[Any]:
+            if self.opened <= self.failures:
+                raise ProviderNotConnectedError()
+            try:
+                yield self
+            finally:
+                self.closed += 1
+
+        return provider()
+
+
+def test_start_up_retries_a_refused_connection_then_names_the_node() -> None:
+    target = Target(REPLICA, "http://127.0.0.1:1", "the local replica at http://127.0.0.1:1")
+    waits: list[float] = []
+    node = _FlakyNode(failures=2)
+    with connect(target, open_provider=node, sleep=waits.append) as provider:
+        assert provider is node
+    assert (node.opened, node.closed) == (3, 1)
+    assert waits == [0.5, 1.0]  # backoff doubles
+
+    dead = _FlakyNode(failures=99)
+    with pytest.raises(NetworkError, match=r"cannot connect to the local replica .* \(tried 4 times\)"):
+        with connect(target, open_provider=dead, sleep=waits.append):
+            pass
+    assert dead.opened == 4
+
+    other_chain = _FlakyNode(failures=0, chain_id=80002)
+    with pytest.raises(NetworkError, match="chain id 80002, not Polygon"):
+        with connect(target, open_provider=other_chain, sleep=waits.append):
+            pass
+    assert (other_chain.opened, other_chain.closed) == (1, 1)  # refused at once, and disconnected

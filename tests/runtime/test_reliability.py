@@ -274,7 +274,9 @@ def test_stuck_age_counts_from_the_send_not_the_opportunity_block(tmp_path: Path
 # --- 4. bounded waits ----------------------------------------------------------------------------------
 
 
-def test_a_black_holed_request_times_out_and_the_block_budget_stops_the_retries() -> None:
+@pytest.fixture
+def black_hole() -> Any:
+    """A web3 on a node that accepts connections and never answers."""
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(16)
@@ -294,20 +296,47 @@ def test_a_black_holed_request_times_out_and_the_block_budget_stops_the_retries(
     try:
         from web3 import Web3
 
-        slow = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{server.getsockname()[1]}"))
-        rpc = Rpc(bounded_web3(slow, 0.3), retries=10, backoff_s=0.05)
-        started = time.monotonic()
-        with rpc.budget(1.0), pytest.raises(BudgetSpent):
-            rpc.block_number()
-        spent = time.monotonic() - started
-        assert spent < 1.5, spent  # not 30 minutes, not 10 retries x 0.3 s either
-        assert 2 <= rpc.requests <= 4
+        yield Web3(Web3.HTTPProvider(f"http://127.0.0.1:{server.getsockname()[1]}"))
     finally:
         stop.set()
         thread.join(timeout=2)
         for connection in held:
             connection.close()
         server.close()
+
+
+def test_a_black_holed_request_times_out_and_the_block_budget_stops_the_retries(black_hole: Any) -> None:
+    rpc = Rpc(bounded_web3(black_hole, 0.3), retries=10, backoff_s=0.05)
+    started = time.monotonic()
+    with rpc.budget(1.0), pytest.raises(BudgetSpent):
+        rpc.block_number()
+    spent = time.monotonic() - started
+    assert spent < 1.5, spent  # not 30 minutes, not 10 retries x 0.3 s either
+    assert 2 <= rpc.requests <= 4
+
+
+def test_market_reads_stop_retrying_when_the_block_budget_is_spent(black_hole: Any) -> None:
+    """The Multicall3 reads share the block's budget: a black-holed eth_call is retried only while the
+    budget lasts (with no budget, the same reader would try 11 times, 0.3 s each plus backoff)."""
+    from bot.market.multicall import Call, Multicall
+
+    w3 = bounded_web3(black_hole, 0.3)
+    rpc = Rpc(w3, retries=10, backoff_s=0.05)
+    multicall = Multicall(
+        w3, "0xcA11bde05977b3631167028862bE2a173976CA11", retries=10, backoff_s=0.05,
+        deadline=lambda: rpc.deadline,
+    )
+    call = Call("0x0000000000000000000000000000000000001234", b"\x12\x34\x56\x78")
+    started = time.monotonic()
+    with rpc.budget(1.0), pytest.raises(BudgetSpent, match="budget"):
+        multicall.aggregate3([call], block=5)
+    spent = time.monotonic() - started
+    assert spent < 1.5, spent
+    assert 2 <= multicall.eth_calls <= 4
+    # outside a block's budget the count of retries is the only bound
+    multicall.retries = 1
+    with pytest.raises(RpcError, match="after 2 attempts"):
+        multicall.aggregate3([call], block=5)
 
 
 # --- 5. journal failures degrade ---------------------------------------------------------------------
