@@ -474,15 +474,17 @@ class JournalBatch:
         self.session.flush()
         return run.id
 
-    def mark_block(self, run_id: int, block: int, found: int = 0) -> None:
+    def mark_block(self, run_id: int, block: int, found: int = 0, blocks: int = 1) -> None:
         """See `Journal.mark_block`."""
         if not isinstance(found, int) or isinstance(found, bool) or found < 0:
             raise ValueError(
                 f"mark_block: found is a count of opportunities (an integer >= 0), got {found!r}"
             )
+        if not isinstance(blocks, int) or isinstance(blocks, bool) or blocks < 1:
+            raise ValueError(f"mark_block: blocks is a count of blocks (an integer >= 1), got {blocks!r}")
         run = _get(self.session, Run, run_id)
         run.last_block = block
-        run.blocks += 1
+        run.blocks += blocks
         run.opportunities_found += found
 
     def stop_run(self, run_id: int, reason: str) -> None:
@@ -655,11 +657,12 @@ class Journal:
         with self.batch() as batch:
             return batch.start_run(config_hash, network, dry_run)
 
-    def mark_block(self, run_id: int, block: int, found: int = 0) -> None:
+    def mark_block(self, run_id: int, block: int, found: int = 0, blocks: int = 1) -> None:
         """The loop finished `block`, in which the search found `found` profitable opportunities (all
-        of them, journaled or not: `RunTotals.opportunities_found`)."""
+        of them, journaled or not: `RunTotals.opportunities_found`); `blocks` > 1 records that many
+        blocks ending at `block` at once, with `found` their total."""
         with self.batch() as batch:
-            batch.mark_block(run_id, block, found)
+            batch.mark_block(run_id, block, found, blocks)
 
     def stop_run(self, run_id: int, reason: str) -> None:
         with self.batch() as batch:

@@ -67,6 +67,13 @@ class BotMetrics:
         self.executor_balance_matic = Gauge(
             "executor_balance_matic", "Native balance of the sending account, MATIC", namespace=ns, registry=r
         )
+        self.journal_shed = Counter(
+            "journal_shed",
+            "Skipped opportunities dropped unjournaled because the journal was down long (trades, "
+            "outcomes and block counts are never dropped)",
+            namespace=ns,
+            registry=r,
+        )
         self.journal_degraded = Gauge(
             "journal_degraded",
             "1 while the journal cannot be written (sending paused, reading goes on; the reason is logged "

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -125,6 +126,15 @@ def trade_payload(event: TradeSettled) -> dict[str, Any]:
     }
 
 
+@dataclass
+class BlocksTally:
+    """Consecutive processed blocks queued while the journal was down, kept as one journal write."""
+
+    last_block: int
+    blocks: int
+    found: int
+
+
 class Bookkeeper:
     """Delivers every event of run `run_id` to the journal (queued, see `flush`), `metrics`, `stats`
     (the live `RunTotals`), `view` and `sink`."""
@@ -144,7 +154,7 @@ class Bookkeeper:
         self.stats = stats
         self.sink: EventSink = sink or NullSink()
         self.view = view
-        self._queue: list[Event] = []
+        self._queue: list[Event | BlocksTally] = []
         self._ahead: set[str] = set()
         """Hashes of transactions whose row was written ahead of the broadcast."""
         self.degraded: str | None = None
@@ -153,6 +163,12 @@ class Bookkeeper:
         """Tries of a block's commit before the journal counts as unwritable (SQLite gives up on a
         lock after 2 s each)."""
         self.journal_retry_s = 0.05
+        self.max_queued = 20_000
+        """The most journal writes kept while the journal is down. Past it the oldest half is shed
+        of what can be: consecutive blocks merge into one write, skipped opportunities are dropped
+        (counted in `shed`, logged); trades, their outcomes and taken opportunities are never dropped."""
+        self.shed = 0
+        """Skipped opportunities dropped from the queue since the journal went down."""
         self._listeners: list[Listener] = []
 
     def subscribe(self, listener: Listener) -> None:
@@ -164,6 +180,8 @@ class Bookkeeper:
     def publish(self, event: Event) -> None:
         """Count `event` everywhere now; queue its journal write for the next `flush`."""
         self._queue.append(event)
+        if len(self._queue) > self.max_queued:
+            self._shed()
         if isinstance(event, OpportunityDecided):
             self._decided(event)
         elif isinstance(event, TradeSent):
@@ -260,11 +278,53 @@ class Bookkeeper:
                 return
             break
         if self.degraded is not None:
-            logger.warning("journal: writable again (%d events written); sending resumes", len(queued))
+            logger.warning(
+                "journal: writable again (%d events written, %d skipped opportunities shed while it "
+                "was down); sending resumes",
+                len(queued),
+                self.shed,
+            )
             self.degraded = None
+            self.shed = 0
             self.metrics.journal_degraded.set(0)
 
-    def _commit(self, events: list[Event]) -> None:
+    def _shed(self) -> None:
+        """Bound the queue of a journal that has been down long: in its older half, merge runs of
+        processed blocks into one tally and drop skipped opportunities; keep everything else."""
+        cut = len(self._queue) - self.max_queued // 2
+        kept: list[Event | BlocksTally] = []
+        dropped = 0
+        for event in self._queue[:cut]:
+            if isinstance(event, BlockDone | BlocksTally):
+                last, n, found = (
+                    (event.report.block, 1, event.report.opportunities)
+                    if isinstance(event, BlockDone)
+                    else (event.last_block, event.blocks, event.found)
+                )
+                tail = kept[-1] if kept else None
+                if isinstance(tail, BlocksTally):
+                    tail.last_block, tail.blocks, tail.found = last, tail.blocks + n, tail.found + found
+                else:
+                    kept.append(BlocksTally(last, n, found))
+            elif (
+                isinstance(event, OpportunityDecided)
+                and event.reason != Reason.TAKEN.value
+                and not event.ticket.ahead
+            ):
+                dropped += 1
+            else:
+                kept.append(event)
+        self._queue = kept + self._queue[cut:]
+        self.shed += dropped
+        self.metrics.journal_shed.inc(dropped)
+        logger.warning(
+            "journal: still not writable; %d queued writes kept (%d skipped opportunities dropped so "
+            "far, blocks merged; trades and outcomes all kept)",
+            len(self._queue),
+            self.shed,
+        )
+
+    def _commit(self, events: list[Event | BlocksTally]) -> None:
         with self.journal.batch() as batch:
             for event in events:
                 self._write(batch, event)
@@ -330,7 +390,7 @@ class Bookkeeper:
             # left as sent: the next start finds it unknown to the chain and records it dropped
             logger.error("journal: could not remove refused transaction %s: %s", sent.hash, exc)
 
-    def _write(self, batch: JournalBatch, event: Event) -> None:
+    def _write(self, batch: JournalBatch, event: Event | BlocksTally) -> None:
         if isinstance(event, OpportunityDecided):
             if event.ticket.ahead:
                 return  # committed ahead of its broadcast
@@ -345,6 +405,8 @@ class Bookkeeper:
             batch.record_sent(event.ticket.id, _sent_tx(event.sent))
         elif isinstance(event, TradeSettled):
             batch.record_outcome(event.tx_hash, event.outcome())
+        elif isinstance(event, BlocksTally):
+            batch.mark_block(self.run_id, event.last_block, found=event.found, blocks=event.blocks)
         else:
             batch.mark_block(self.run_id, event.report.block, found=event.report.opportunities)
 

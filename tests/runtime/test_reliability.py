@@ -370,6 +370,53 @@ def test_a_journal_that_cannot_be_written_pauses_sending_and_recovers(
     assert books.journal.stats(books.run_id).taken == 1  # the queued decision was kept, then written
 
 
+def test_a_long_journal_outage_keeps_a_bounded_queue_and_loses_no_trade_or_block_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A week without a journal must not grow the bot without bound: past `max_queued`, runs of
+    processed blocks merge and skipped opportunities are dropped (counted); taken opportunities keep
+    their place, and the run's block and opportunity counts come out exact."""
+    from bot.runtime.events import BlockDone, BlockReport, OpportunityDecided
+
+    books = open_books(tmp_path / "j.sqlite")
+    books.journal_retry_s = 0.0
+    books.max_queued = 40
+    real_batch = books.journal.batch
+
+    def locked(*_: Any, **__: Any) -> Any:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(books.journal, "batch", locked)
+    _, taken = opening(books)
+    skipped = 0
+    for block in range(1_000, 1_300):
+        if block == 1_005:
+            books.publish(taken)
+        ticket, decided = opening(books)
+        books.publish(OpportunityDecided(block, ticket, decided.priced, "below_min_profit", "", 0))
+        skipped += 1
+        books.publish(BlockDone(BlockReport(block, opportunities=2), paused=False, breaker="ok"))
+        books.flush()
+        assert len(books._queue) <= books.max_queued + 1
+    assert books.degraded is not None and books.shed > 0
+    assert books.metrics.journal_shed._value.get() == books.shed
+    monkeypatch.setattr(books.journal, "batch", real_batch)
+    books.flush()
+    assert books.degraded is None and books._queue == []
+    stats = books.journal.stats(books.run_id)
+    assert stats.taken == 1  # the taken opportunity survived the shedding
+    with books.journal.engine.connect() as connection:
+        blocks, found, last = connection.execute(
+            text("SELECT blocks, opportunities_found, last_block FROM runs WHERE id = :id"),
+            {"id": books.run_id},
+        ).one()
+        journaled_skips = connection.execute(
+            text("SELECT COUNT(*) FROM decisions WHERE reason = 'below_min_profit'")
+        ).scalar()
+    assert (blocks, found, last) == (300, 600, 1_299)  # every block counted, none lost in the merge
+    assert journaled_skips + books.metrics.journal_shed._value.get() == skipped
+
+
 # --- 12. runs closed, undecided opportunities reconciled ----------------------------------------------
 
 
