@@ -28,7 +28,7 @@ from bot.replica.market_flow import MarketFlow
 from bot.runtime.assemble import RuntimeOptions, assemble
 from bot.runtime.events import EventSink
 from bot.runtime.loop import BlockLoop, BlockReport, View
-from bot.runtime.signals import stop_on_signals
+from bot.runtime.signals import interrupted, stop_on_signals
 
 logger = logging.getLogger(__name__)
 
@@ -135,8 +135,8 @@ class DemoChain:
                         break
                     if interval_s:
                         time.sleep(interval_s)
-            except KeyboardInterrupt:
-                reason = "interrupted (Ctrl-C)"
+            except KeyboardInterrupt as exc:
+                reason = interrupted(exc)
             finally:
                 try:
                     loop.drain()

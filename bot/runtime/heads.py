@@ -41,7 +41,22 @@ def ws_url_for(http_url: str | None) -> str | None:
 
 
 def header_of(raw: Any) -> BlockHeader:
-    return BlockHeader(as_int(raw["number"]), as_int(raw.get("baseFeePerGas") or 0))
+    return BlockHeader(
+        as_int(raw["number"]),
+        as_int(raw.get("baseFeePerGas") or 0),
+        _hash(raw.get("hash")),
+        _hash(raw.get("parentHash")),
+    )
+
+
+def _hash(value: Any) -> str:
+    """A block hash as 0x-hex lower case, whether the source gave text or bytes ("" for none)."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
+    text = str(value).lower()
+    return text if text.startswith("0x") else "0x" + text
 
 
 class Subscription:

@@ -48,6 +48,7 @@ from bot.runtime.bookkeeping import JOURNAL_ERRORS, Bookkeeper, View
 from bot.runtime.events import BlockDone, BlockReport
 from bot.runtime.heads import Heads, header_of
 from bot.runtime.pipeline import BlockHeader, BlockPipeline, Controls
+from bot.runtime.signals import interrupted
 from bot.runtime.transactions import InFlight, TransactionManager
 
 logger = logging.getLogger(__name__)
@@ -114,6 +115,8 @@ class BlockLoop:
         """Why a stop was requested (a signal's name, the operator)."""
         self.genesis: str | None = None
         """The genesis block hash of the chain this run started on."""
+        self.last_hash = ""
+        """The hash of the last block processed ("" before the first, or when the node gave none)."""
         self.block_seconds: list[float] = []
         self._closed = False
 
@@ -223,8 +226,8 @@ class BlockLoop:
                 if report is not None and self.config.once:
                     reason = "once: one block processed"
                     break
-        except KeyboardInterrupt:
-            reason = "interrupted (Ctrl-C)"
+        except KeyboardInterrupt as exc:
+            reason = interrupted(exc)
         except Exception as exc:
             reason = f"error: {type(exc).__name__}: {exc}"
             logger.exception("the loop stopped on an unexpected error (a bug: please report it)")
@@ -257,12 +260,15 @@ class BlockLoop:
             return None
         if self.last_block is not None and header.number <= self.last_block:
             return None
+        if not self._continues(header):
+            return None
         try:
             newest = None if self.heads is None else self.heads.newest
             hold = self.paused or self.books.degraded is not None  # no send the journal cannot record
             with self.rpc.budget(self.config.rpc_block_budget_s):
                 report = self.pipeline.step(header, Controls(hold, self.breaker.tripped, newest))
             self.last_block = header.number
+            self.last_hash = header.hash
             self.blocks_done += 1
             if self.blocks_done % self.settings.balance_every_blocks == 1:
                 self._check_balance()
@@ -296,13 +302,7 @@ class BlockLoop:
                 again.number,
             )
             return False
-        genesis = str(self.rpc.block("earliest").get("hash"))
-        if self.genesis is not None and genesis != self.genesis:
-            self.request_stop(
-                f"the chain changed under the bot: genesis {genesis}, was {self.genesis} (another chain "
-                f"at the same RPC URL?); check --network and the deployments file, then start again"
-            )
-            logger.error("%s", self.stop_reason)
+        if not self._same_genesis():
             return False
         logger.error(
             "the chain went back from block %d to block %d (a reset or a deep reorg): the transactions "
@@ -313,7 +313,31 @@ class BlockLoop:
         )
         self.transactions.rewound(header.number)
         self.last_block = header.number - 1
+        self.last_hash = ""
         return True
+
+    def _continues(self, header: BlockHeader) -> bool:
+        """Whether `header` may be processed: it is the child of the last block processed, or else
+        (a skipped block, a reorg, or another chain that grew past our last block behind the same URL)
+        the genesis is read again, one call, and a changed one stops the run."""
+        if not self.last_hash or not header.parent_hash or self.last_block is None:
+            return True
+        if header.number == self.last_block + 1 and header.parent_hash == self.last_hash:
+            return True
+        return self._same_genesis()
+
+    def _same_genesis(self) -> bool:
+        """The node's genesis is the one this run started on; if not, the run is asked to stop with
+        the reason, and False is returned."""
+        genesis = str(self.rpc.block("earliest").get("hash"))
+        if self.genesis is None or genesis == self.genesis:
+            return True
+        self.request_stop(
+            f"the chain changed under the bot: genesis {genesis}, was {self.genesis} (another chain "
+            f"at the same RPC URL?); check --network and the deployments file, then start again"
+        )
+        logger.error("%s", self.stop_reason)
+        return False
 
     def _breaker_state(self) -> str:
         return (self.breaker.state.reason or "tripped") if self.breaker.tripped else "ok"

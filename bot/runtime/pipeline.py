@@ -137,6 +137,10 @@ class BlockHeader:
 
     number: int
     base_fee: int
+    hash: str = ""
+    """The block's hash, 0x-hex lower case ("" when the source gave none)."""
+    parent_hash: str = ""
+    """Its parent's hash, same form."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,15 @@ logger = logging.getLogger(__name__)
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
+def interrupted(exc: KeyboardInterrupt) -> str:
+    """A run's stop reason for `exc`: the second signal that `stop_on_signals` turned into it (named),
+    or a plain Ctrl-C (outside the handler, or a KeyboardInterrupt raised some other way)."""
+    name = exc.args[0] if exc.args and exc.args[0] in {sig.name for sig in SIGNALS} else None
+    if name is None:
+        return "interrupted (Ctrl-C)"
+    return f"interrupted (a second {name}: stopped at once)"
+
+
 class Stoppable(Protocol):
     def request_stop(self, reason: str) -> None: ...
 

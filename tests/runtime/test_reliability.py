@@ -28,7 +28,7 @@ from bot.ops.view import LiveStats
 from bot.runtime.bookkeeping import Bookkeeper, JournalUnavailable
 from bot.runtime.events import Recorder, Ticket
 from bot.runtime.heads import Heads
-from bot.runtime.signals import stop_on_signals
+from bot.runtime.signals import interrupted, stop_on_signals
 from bot.runtime.transactions import InFlight, TransactionManager, TxSettings
 
 from .test_transactions import ACCOUNT, ASSET, FEES, FLASHARB, NATIVE, Chain, FakeSigner, Usd
@@ -466,10 +466,20 @@ def test_sigterm_and_sigint_ask_for_a_stop_after_the_block_then_stop_at_once() -
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(0.05)
         assert loop.reasons == ["stopped by SIGTERM"]
-        with pytest.raises(KeyboardInterrupt):
+        with pytest.raises(KeyboardInterrupt) as second:
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(0.5)
     assert signal.getsignal(signal.SIGINT) is before
+    # the run's stop reason names the signal that cut it short, not a Ctrl-C that never happened
+    assert interrupted(second.value) == "interrupted (a second SIGINT: stopped at once)"
+    with stop_on_signals(loop):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)
+        with pytest.raises(KeyboardInterrupt) as second:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.5)
+    assert interrupted(second.value) == "interrupted (a second SIGTERM: stopped at once)"
+    assert interrupted(KeyboardInterrupt()) == "interrupted (Ctrl-C)"
 
 
 # --- 10. a chain that went back ---------------------------------------------------------------------
