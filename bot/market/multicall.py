@@ -20,7 +20,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
@@ -46,9 +46,10 @@ class Call:
     """Selector and ABI-encoded arguments."""
 
 
-@dataclass(frozen=True, slots=True)
-class CallResult:
-    """What one sub-call returned."""
+class CallResult(NamedTuple):
+    """What one sub-call returned. A tuple, so a run of results compares with another in C (the
+    market reader compares each pool's results with the last block's to skip decoding unchanged
+    pools)."""
 
     success: bool
     """False if the sub-call reverted (its return data is then the revert data)."""

@@ -108,7 +108,10 @@ class _PendingV3:
     words: dict[int, int]
     nets: dict[int, int]
     missing: tuple[int, ...]
-    raw: tuple[bytes, ...] = ()
+
+
+_LastRead = tuple[tuple[int, ...], tuple[int, ...], Sequence[CallResult], PoolSnapshot]
+"""A pool's last read: V3 bitmap words and ticks asked, the results, the snapshot decoded from them."""
 
 
 class MarketReader:
@@ -138,9 +141,10 @@ class MarketReader:
         self.balances = tuple(balances)
         self._primed = False
         self._balancer_tokens: dict[str, tuple[int, ...]] = {}
-        self._v3_last: dict[str, tuple[object, V3PoolState]] = {}
-        """V3 pool -> ((words, ticks asked, raw results) of its last read, the state built from
-        them): a pool asked the same questions with the same answers is not rebuilt."""
+        self._last: dict[str, _LastRead] = {}
+        """Pool -> (V3 bitmap words and ticks asked, the results, the snapshot decoded from them) of
+        its last read: a pool asked the same questions and given the same answers keeps its snapshot
+        (in a quiet block, almost every pool), so decoding costs one C-level comparison per pool."""
         self.windows: dict[str, V3Window] = {
             p.address: V3Window(p.tick_spacing, words_each_side) for p in pools.v3
         }
@@ -273,49 +277,53 @@ class MarketReader:
         snapshots: list[PoolSnapshot] = []
         failures: list[PoolFailure] = []
         pending: list[_PendingV3] = []
+        last_reads = self._last
         for slot in plan.slots:
             own = results[slot.start : slot.start + slot.count]
             pool = slot.pool
+            last = last_reads.get(pool.address)
+            if last is not None and last[2] == own and last[0] == slot.words and last[1] == slot.ticks:
+                snapshots.append(last[3])  # same questions, same answers: the same pool state
+                continue
             try:
-                bad = next((k for k, r in enumerate(own) if not r.success), None)
-                if bad is not None:
+                if not all(r.success for r in own):
+                    bad = next(k for k, r in enumerate(own) if not r.success)
                     selector = plan.calls[slot.start + bad].data[:4].hex()
                     raise _Failed(f"call 0x{selector} reverted with 0x{own[bad].data.hex()[:200]}")
+                snapshot: PoolSnapshot
                 if isinstance(pool, V2PairInfo):
                     reserve0, reserve1 = abi.reserves(own[0].data)
-                    snapshots.append(
-                        V2PairSnapshot(
-                            pool.address,
-                            pool.dex,
-                            pool.token0,
-                            pool.token1,
-                            reserve0,
-                            reserve1,
-                            pool.fee_bps,
-                            block,
-                        )
+                    snapshot = V2PairSnapshot(
+                        pool.address,
+                        pool.dex,
+                        pool.token0,
+                        pool.token1,
+                        reserve0,
+                        reserve1,
+                        pool.fee_bps,
+                        block,
                     )
                 elif isinstance(pool, V3PoolInfo):
-                    raw = (slot.words, slot.ticks, tuple(r.data for r in own))
-                    last = self._v3_last.get(pool.address)
-                    if last is not None and last[0] == raw:
-                        snapshots.append(V3PoolSnapshot(last[1], block))
-                        continue
                     item = self._decode_v3(slot, own)
                     if item.missing:
-                        pending.append(item)
-                    else:
-                        snapshot, failure = self._finish_v3(item, [], block)
-                        if failure is not None:
-                            raise _Failed(failure.reason)
-                        assert snapshot is not None
-                        snapshots.append(snapshot)
+                        pending.append(item)  # finished after the second round trip, not kept
+                        last_reads.pop(pool.address, None)
+                        continue
+                    done, failure = self._finish_v3(item, [], block)
+                    if failure is not None:
+                        raise _Failed(failure.reason)
+                    assert done is not None
+                    snapshot = done
                 elif isinstance(pool, BalancerPoolInfo):
-                    snapshots.append(self._decode_balancer(pool, own, block))
+                    snapshot = self._decode_balancer(pool, own, block)
                 else:
-                    snapshots.append(self._decode_curve(pool, own, block))
+                    snapshot = self._decode_curve(pool, own, block)
             except (_Failed, ValueError, AmmError) as exc:
+                last_reads.pop(pool.address, None)
                 failures.append(PoolFailure(pool.address, f"{type(pool).__name__}: {exc}"))
+                continue
+            last_reads[pool.address] = (slot.words, slot.ticks, own, snapshot)
+            snapshots.append(snapshot)
         return snapshots, failures, pending
 
     def _decode_v3(self, slot: _Slot, own: Sequence[CallResult]) -> _PendingV3:
@@ -334,7 +342,7 @@ class MarketReader:
         nets = {t: abi.liquidity_net(r.data) for t, r in zip(slot.ticks, own[2 + n_words :], strict=True)}
         initialised = self.windows[pool.address].initialised(words)
         missing = tuple(t for t in initialised if t not in nets)
-        return _PendingV3(slot, sqrt_price, tick, liquidity, words, nets, missing, tuple(r.data for r in own))
+        return _PendingV3(slot, sqrt_price, tick, liquidity, words, nets, missing)
 
     def _finish_v3(
         self, item: _PendingV3, extra: Sequence[CallResult], block: int
@@ -364,11 +372,6 @@ class MarketReader:
         except (_Failed, ValueError, AmmError) as exc:
             return None, PoolFailure(pool.address, f"V3PoolInfo: {exc}")
         window.update(state.ticks, state.liquidity_net, item.tick)
-        if not item.missing:
-            # the same questions answered the same way at a later block give the same state
-            self._v3_last[pool.address] = ((item.slot.words, item.slot.ticks, item.raw), state)
-        else:
-            self._v3_last.pop(pool.address, None)
         return V3PoolSnapshot(state, block), None
 
     def _decode_balancer(

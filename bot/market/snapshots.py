@@ -1,5 +1,9 @@
 """Immutable per-block pool snapshots, each stamped with the block it was read at.
 
+A pool whose reads come back the same block after block keeps one snapshot object (the market reader
+skips decoding it), so `block` is the first block at which these values were read; the block a
+MarketState describes is `MarketState.block`.
+
 The Uniswap V2 pair snapshot is defined here (the amm module is a pair of functions over reserves);
 the V3, Balancer and Curve snapshots wrap the amm package's own state classes, which the swap math
 takes as they are.
@@ -35,7 +39,7 @@ class V2PairSnapshot:
     fee_bps: int
     """The swap fee in basis points."""
     block: int
-    """The block these reserves were read at."""
+    """The first block these reserves were read at."""
 
     kind = HopKind.UNISWAP_V2
 
@@ -64,7 +68,7 @@ class V3PoolSnapshot:
     state: V3PoolState
     """The swap math's state (slot0, liquidity, the initialised ticks of the covered range)."""
     block: int
-    """The block it was read at."""
+    """The first block this state was read at."""
 
     kind = HopKind.UNISWAP_V3
 
@@ -84,7 +88,7 @@ class BalancerPoolSnapshot:
     state: WeightedPoolState
     """The weighted math's state (Vault balances, weights, fee, scaling factors)."""
     block: int
-    """The block it was read at."""
+    """The first block this state was read at."""
 
     kind = HopKind.BALANCER
 
@@ -104,7 +108,7 @@ class CurvePoolSnapshot:
     state: CurvePoolState
     """The StableSwap math's state (balances, A, fee, precisions)."""
     block: int
-    """The block it was read at."""
+    """The first block this state was read at."""
     admin_fee: int = 0
     """admin_fee() (1e10 precision): the part of each swap fee that leaves the pool's balances."""
 

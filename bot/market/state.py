@@ -24,15 +24,16 @@ class MarketState:
     """Snapshots of all the pools that refreshed at `block`, by pool address."""
 
     block: int
-    """The block every snapshot was read at."""
+    """The block the market is at: every snapshot holds its pool's values at this block (read at it,
+    or read earlier and read back unchanged at it: `PoolSnapshot.block` is the first such block)."""
     pools: Mapping[str, PoolSnapshot] = field(default_factory=dict)
     """pool address -> snapshot."""
 
     def __post_init__(self) -> None:
-        stale = [s.address for s in self.pools.values() if s.block != self.block]
-        if stale:
+        later = [s.address for s in self.pools.values() if s.block > self.block]
+        if later:
             raise ValueError(
-                f"MarketState at block {self.block} holds snapshots of other blocks: {stale[:5]}"
+                f"MarketState at block {self.block} holds snapshots read at later blocks: {later[:5]}"
             )
         object.__setattr__(self, "pools", MappingProxyType(dict(self.pools)))
 

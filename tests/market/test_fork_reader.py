@@ -224,3 +224,31 @@ def test_a_price_move_into_new_words_costs_one_extra_round_trip(
     assert snapshot == fresh.market.pools[pool.address]
     assert recentred.eth_calls == (2 if snapshot.state.ticks else 1)  # type: ignore[union-attr]
     assert reader.refresh().eth_calls == 1
+
+
+def test_an_unchanged_pool_keeps_its_snapshot_and_a_moved_one_is_read_anew(
+    w3: Any, book: Any, pools: PoolSet, fund: Any
+) -> None:
+    """A quiet block costs no decoding: a pool whose answers did not change keeps the very snapshot
+    object of the block it was first read at; the pool a trade moved is decoded again."""
+    reader = MarketReader(Multicall(w3, book.multicall3.address), pools, vault=book.balancer_v2.vault)
+    reader.refresh()
+    before = reader.refresh().market
+    w3.provider.make_request("evm_mine", [])
+    quiet = reader.refresh().market
+    assert quiet.block == before.block + 1
+    assert all(quiet.pools[a] is before.pools[a] for a in before.pools)
+    assert {s.block for s in quiet} == {before.block}  # read unchanged: the first block they were read at
+
+    pool = next(p for p in pools.v3 if p.fee == 500)
+    amount = before.pools[pool.address].state.liquidity // 10**6 or 1  # type: ignore[union-attr]
+    trader = w3.eth.accounts[0]
+    fund(pool.token0, trader, amount)
+    _swap_v3(w3, book, pool, trader, amount)
+    moved = reader.refresh().market
+    changed = {a for a in before.pools if moved.pools[a] is not before.pools[a]}
+    assert changed == {pool.address}
+    fresh = MarketReader(Multicall(w3, book.multicall3.address), pools, vault=book.balancer_v2.vault)
+    fresh.refresh()
+    assert fresh.refresh().market.pools[pool.address] == moved.pools[pool.address]
+    assert moved.pools[pool.address].block == moved.block
