@@ -2,17 +2,27 @@
 every `every`-th request with HTTP 429, or forwards it and then drops the connection before the reply
 (the node acted, the client never heard), in turn. Optionally it also black-holes every
 `stall_every`-th request (holds it `stall_s` seconds, never forwards it, then hangs up), and answers
-every `error_every`-th call of a method in `error_methods` with a JSON-RPC error -32000 of its own."""
+every `error_every`-th call of a method in `error_methods` with a JSON-RPC error -32000 of its own.
+
+With `rate` > 0 it instead faults each request with that probability (seeded: the same run every time),
+drawing the fault from the mix an operator's week delivers (`MIX`): HTTP 429 and 502, a connection
+dropped before forwarding or after the node acted, a hang of `hang_s` (10-30 s by default), a
+truncated or garbage reply, a JSON-RPC error, and a stale reply (the previous answer to the same
+question)."""
 
 from __future__ import annotations
 
 import http.server
 import json
+import random
 import threading
 import time
 import urllib.request
 from collections import Counter
 from typing import Any
+
+MIX = ("429", "502", "drop-before", "drop", "stall", "truncated", "garbage", "error", "stale")
+"""The faults of the random mode, drawn with equal weight."""
 
 
 class FaultProxy:
@@ -28,6 +38,9 @@ class FaultProxy:
         error_methods: frozenset[str] = frozenset(),
         error_every: int = 0,
         fail_first: int = 0,
+        rate: float = 0.0,
+        seed: int = 0,
+        hang_s: tuple[float, float] = (10.0, 30.0),
     ) -> None:
         self.upstream = upstream
         self.every = every
@@ -37,6 +50,11 @@ class FaultProxy:
         self.error_every = error_every
         self.fail_first = fail_first
         """The first this many requests get HTTP 429 (a node still starting, or rate-limiting)."""
+        self.rate = rate
+        self.hang_s = hang_s
+        self._random = random.Random(seed)
+        self._last_reply: dict[str, bytes] = {}
+        """(method, params) -> the last reply forwarded, for stale replies."""
         self._calls: Counter[str] = Counter()
         self.counts: Counter[str] = Counter()
         self.methods_faulted: list[str] = []
@@ -48,9 +66,10 @@ class FaultProxy:
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 fault = proxy._next_fault(body)
-                if fault == "stall":
+                if fault in ("stall", "drop-before"):
                     proxy._record(fault, body)
-                    time.sleep(proxy.stall_s)  # a black hole: the node never sees it
+                    if fault == "stall":
+                        time.sleep(proxy._stall_seconds())  # a black hole: the node never sees it
                     self.close_connection = True
                     self.connection.close()
                     return
@@ -65,23 +84,39 @@ class FaultProxy:
                     self.end_headers()
                     self.wfile.write(reply)
                     return
-                if fault == "429":
+                if fault in ("429", "502"):
                     proxy._record(fault, body)
-                    self.send_response(429)
+                    self.send_response(int(fault))
                     self.send_header("Content-Length", "0")
                     self.end_headers()
+                    return
+                key = proxy._key(body)
+                if fault == "stale" and key in proxy._last_reply:
+                    proxy._record(fault, body)
+                    stale = json.loads(proxy._last_reply[key])
+                    stale["id"] = json.loads(body).get("id")
+                    self._reply(json.dumps(stale).encode())
                     return
                 request = urllib.request.Request(
                     proxy.upstream, data=body, headers={"Content-Type": "application/json"}
                 )
                 with urllib.request.urlopen(request, timeout=30) as response:
                     reply = response.read()
+                if key:
+                    proxy._last_reply[key] = reply
                 if fault == "drop":
                     proxy._record(fault, body)
                     self.close_connection = True
                     self.connection.close()  # the node acted; the client never hears of it
                     return
+                if fault in ("truncated", "garbage"):
+                    proxy._record(fault, body)
+                    self._reply(reply[: len(reply) // 2] if fault == "truncated" else b"<html>oops</html>")
+                    return
                 proxy.counts["forwarded"] += 1
+                self._reply(reply)
+
+            def _reply(self, reply: bytes) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(reply)))
@@ -98,11 +133,28 @@ class FaultProxy:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
+    @staticmethod
+    def _key(body: bytes) -> str:
+        """The question a request asks (method and params), for stale replies ("" if unreadable)."""
+        try:
+            request = json.loads(body)
+            return json.dumps([request.get("method"), request.get("params")], sort_keys=True)
+        except (ValueError, AttributeError):
+            return ""
+
+    def _stall_seconds(self) -> float:
+        if self.rate:
+            with self._lock:
+                return self._random.uniform(*self.hang_s)
+        return self.stall_s
+
     def _next_fault(self, body: bytes = b"") -> str | None:
         with self._lock:
             self._seen += 1
             if self._seen <= self.fail_first:
                 return "429"
+            if self.rate:
+                return self._random.choice(MIX) if self._random.random() < self.rate else None
             if self.error_every and self.error_methods:
                 try:
                     method = str(json.loads(body).get("method"))
