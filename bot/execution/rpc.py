@@ -28,7 +28,16 @@ logger = logging.getLogger(__name__)
 
 RETRYABLE_CODES = frozenset({-32005, -32603, 429})
 """JSON-RPC error codes that mean "try again": limit exceeded, internal error, too many requests."""
-RETRYABLE_WORDS = ("rate limit", "too many requests", "timeout", "timed out", "temporarily", "busy")
+RETRYABLE_WORDS = (
+    "rate limit",
+    "too many requests",
+    "timeout",
+    "timed out",
+    "temporarily",
+    "busy",
+    "header not found",  # a load-balanced node behind its peers: the block is not there yet
+    "unknown block",
+)
 
 
 def bounded_web3(w3: Any, timeout_s: float) -> Any:

@@ -513,3 +513,29 @@ def test_a_head_below_the_last_block_is_returned_and_in_flight_is_looked_up_agai
     assert txs.unsure  # not dropped before stuck_blocks
     assert txs.poll(92).dropped == 1 and txs.unsure == []
     assert txs.sender.nonces.current() == 3  # the nonce is free again: no gap
+
+
+def test_a_node_behind_its_peers_is_asked_again() -> None:
+    """'header not found' (-32000) comes from a load-balanced node that has not seen the block yet:
+    retried like a rate limit, where a revert or a refused transaction is not."""
+
+    class Provider:
+        def __init__(self, replies: list[dict[str, Any]]) -> None:
+            self.replies = replies
+
+        def make_request(self, method: str, params: list[Any]) -> dict[str, Any]:
+            return self.replies.pop(0)
+
+    class W3:
+        def __init__(self, replies: list[dict[str, Any]]) -> None:
+            self.provider = Provider(replies)
+
+    behind = {"jsonrpc": "2.0", "id": 1, "error": {"code": -32000, "message": "header not found"}}
+    rpc = Rpc(W3([behind, {"jsonrpc": "2.0", "id": 1, "result": "0x10"}]), retries=2, backoff_s=0.0)
+    assert rpc.request("eth_getBlockByNumber", ["latest", False]) == "0x10"
+    assert rpc.requests == 2
+    refused = {"jsonrpc": "2.0", "id": 1, "error": {"code": -32000, "message": "nonce too low"}}
+    rpc = Rpc(W3([refused]), retries=2, backoff_s=0.0)
+    with pytest.raises(RpcError, match="nonce too low"):
+        rpc.request("eth_sendRawTransaction", ["0x01"])
+    assert rpc.requests == 1
