@@ -104,11 +104,10 @@ def timed_step(
     trip), if any."""
     start = time.perf_counter()
     snapshots, failures, pending = reader.decode(plan, results, block)
-    for item in pending:
+    if pending:
         assert second_round is not None, "a V3 window moved but no second round was provided"
-        snapshot, failure = reader._finish_v3(item, second_round(item), block)
-        assert snapshot is not None, failure
-        snapshots.append(snapshot)
+        answers = [r for item in pending for r in second_round(item)]
+        snapshots, _ = reader.complete(plan, snapshots, failures, pending, lambda _calls: answers, block)
     assert not failures, failures[:3]
     market = MarketState(block, {s.address: s for s in snapshots})
     decoded = time.perf_counter() - start

@@ -28,7 +28,7 @@ pools refresh normally. Transport errors surface as RpcError from bot.market.mul
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from eth_abi.abi import encode
@@ -171,16 +171,15 @@ class MarketReader:
         snapshots, failures, pending = self.decode(plan, results, block_number)
         balances = self.balances_of(plan, results)
         if pending:
-            calls = [Call(p.slot.pool.address, abi.ticks(t)) for p in pending for t in p.missing]
-            sub_calls += len(calls)
-            more = iter(self.multicall.aggregate3(calls, block_number))
-            for item in pending:
-                extra = [next(more) for _ in item.missing]
-                snapshot, failure = self._finish_v3(item, extra, block_number)
-                if snapshot is not None:
-                    snapshots.append(snapshot)
-                if failure is not None:
-                    failures.append(failure)
+            snapshots, more_calls = self.complete(
+                plan,
+                snapshots,
+                failures,
+                pending,
+                lambda calls: self.multicall.aggregate3(calls, block_number),
+                block_number,
+            )
+            sub_calls += more_calls
         for failure in failures:
             logger.warning(
                 "refresh: pool %s failed at block %d: %s", failure.address, block_number, failure.reason
@@ -200,6 +199,32 @@ class MarketReader:
             sub_calls,
         )
         return BlockRead(result, balances)
+
+    def complete(
+        self,
+        plan: Plan,
+        snapshots: list[PoolSnapshot],
+        failures: list[PoolFailure],
+        pending: Sequence[_PendingV3],
+        fetch: Callable[[list[Call]], Sequence[CallResult]],
+        block: int,
+    ) -> tuple[list[PoolSnapshot], int]:
+        """Finish the V3 pools `decode` left pending with the ticks they miss (`fetch` runs the second
+        round trip at `block`); their failures go to `failures`. Returns every snapshot in the plan's
+        order (as in a block without a second round trip: the searcher keeps its price adjacency while
+        the market's pools come in the same order) and the sub-calls made."""
+        calls = [Call(p.slot.pool.address, abi.ticks(t)) for p in pending for t in p.missing]
+        more = iter(fetch(calls))
+        for item in pending:
+            extra = [next(more) for _ in item.missing]
+            snapshot, failure = self._finish_v3(item, extra, block)
+            if snapshot is not None:
+                snapshots.append(snapshot)
+            if failure is not None:
+                failures.append(failure)
+        done = {snapshot.address: snapshot for snapshot in snapshots}
+        ordered = [done[a] for a in (slot.pool.address for slot in plan.slots) if a in done]
+        return ordered, len(calls)
 
     def _prime(self, pools: Sequence[V3PoolInfo], block: BlockId) -> int:
         """Read slot0 of V3 pools whose window has no centre yet (the first refresh)."""
