@@ -77,7 +77,14 @@ class Rpc:
     requests: int = 0
     """Requests sent, retries included (for logs and tests)."""
     deadline: float | None = None
-    """time.monotonic() after which no retry starts (`budget`); None: no budget."""
+    """time.monotonic() by which the block's node work must be done (`budget`); None: no budget."""
+    timeout_s: float = 0.0
+    """The per-request timeout (`bounded_web3`): a retry starts only if it can time out before the
+    deadline, so a block never waits on the node longer than its budget because of a retry."""
+
+    def retry_deadline(self) -> float | None:
+        """The last instant a retry may start (the deadline less one request's timeout)."""
+        return None if self.deadline is None else self.deadline - self.timeout_s
 
     @contextmanager
     def budget(self, seconds: float | None) -> Iterator[None]:
@@ -118,7 +125,8 @@ class Rpc:
                         f"{method} failed after {attempt + 1} attempts: {type(exc).__name__}: {exc}"
                     ) from exc
                 delay = min(self.max_backoff_s, self.backoff_s * 2**attempt)
-                if self.deadline is not None and time.monotonic() + delay > self.deadline:
+                last_start = self.retry_deadline()
+                if last_start is not None and time.monotonic() + delay > last_start:
                     raise BudgetSpent(
                         f"{method} failed ({type(exc).__name__}: {str(exc)[:200]}) and the block's time "
                         f"budget for the node is spent; no more retries this block"

@@ -102,7 +102,12 @@ def assemble(
     if not config.dry_run and signer is None:
         raise ConfigError("account: a live run needs an account to sign with; pass --account <alias>")
     w3 = bounded_web3(w3, config.rpc_timeout_s)  # ape's own HTTP timeout is 30 minutes
-    rpc = Rpc(w3, retries=max(options.startup_retries, options.rpc_retries), backoff_s=options.rpc_backoff_s)
+    rpc = Rpc(
+        w3,
+        retries=max(options.startup_retries, options.rpc_retries),
+        backoff_s=options.rpc_backoff_s,
+        timeout_s=config.rpc_timeout_s,
+    )
     chain_id = as_int(rpc.request("eth_chainId", []))
     book = book or load(chain_id)
     account = signer.address if signer is not None else None
@@ -119,7 +124,7 @@ def assemble(
         book.multicall3.address,
         retries=options.rpc_retries,
         backoff_s=options.rpc_backoff_s,
-        deadline=lambda: rpc.deadline,  # the block's budget covers market reads too
+        deadline=rpc.retry_deadline,  # the block's budget covers market reads too
     )
     pools = tracked_pools(rpc, multicall, book, config.trade_tokens(), config.balancer_pool_ids)
     vault_tokens = {t for p in pools.balancer for t in p.tokens}
