@@ -1,7 +1,8 @@
 """Find the pools among a configured token set, and read their static data once.
 
 Two Multicall3 round trips at one block:
-1. every V2 factory's getPair and the V3 factory's getPool (per fee tier) for each token pair, the
+1. every V2 factory's getPair and every V3 factory's getPool (Uniswap V3 and the address book's
+   `uniswap_v3_forks`, such as SushiSwap V3; per fee tier) for each token pair, the
    Vault's getPool/getPoolTokens for each configured Balancer pool id, and coins/A/A_precise/admin_fee
    of each configured Curve pool;
 2. the static data of what round 1 found: V3 tickSpacing, Balancer weights, swap fee and scaling
@@ -79,10 +80,13 @@ def discover(
             v2_keys.append((dex, a, b))
             calls.append(Call(dex.factory, abi.get_pair(a, b)))
     v3_keys = []
-    for a, b in pairs:
-        for fee in v3_fees:
-            v3_keys.append((a, b, fee))
-            calls.append(Call(book.uniswap_v3.factory, abi.get_pool_v3(a, b, fee)))
+    v3_factories = [("uniswap-v3", book.uniswap_v3.factory)]
+    v3_factories += [(fork.name, fork.factory) for fork in book.uniswap_v3_forks]
+    for venue, factory in v3_factories:
+        for a, b in pairs:
+            for fee in v3_fees:
+                v3_keys.append((a, b, fee, venue))
+                calls.append(Call(factory, abi.get_pool_v3(a, b, fee)))
     for pool_id in pool_ids:
         raw = bytes.fromhex(pool_id[2:])
         calls.append(Call(vault, abi.get_pool_balancer(raw)))
@@ -98,10 +102,10 @@ def discover(
         if found is not None:
             v2.append(V2PairInfo(found, dex.name, a, b, dex.fee_bps))
     v3_found = []
-    for a, b, fee in v3_keys:
+    for a, b, fee, venue in v3_keys:
         found = _address_or_none(next(results))
         if found is not None:
-            v3_found.append((found, a, b, fee))
+            v3_found.append((found, a, b, fee, venue))
     balancer_found = []
     for pool_id in pool_ids:
         pool_result, tokens_result = next(results), next(results)
@@ -131,7 +135,7 @@ def discover(
 
     # round 2: their static data
     calls = []
-    for address, _, _, _ in v3_found:
+    for address, _, _, _, _ in v3_found:
         calls.append(Call(address, abi.TICK_SPACING))
     for _, address, _ in balancer_found:
         calls.extend(
@@ -143,12 +147,12 @@ def discover(
     results = iter(multicall.aggregate3(calls, block))
 
     v3 = []
-    for address, a, b, fee in v3_found:
+    for address, a, b, fee, venue in v3_found:
         result = next(results)
         if not result.success:
             logger.warning("discovery: V3 pool %s does not answer tickSpacing(); skipped", address)
             continue
-        v3.append(V3PoolInfo(address, a, b, fee, abi.word(result.data)))
+        v3.append(V3PoolInfo(address, a, b, fee, abi.word(result.data), venue))
     balancer = []
     for pool_id, address, pool_tokens in balancer_found:
         weights, swap_fee, scaling = next(results), next(results), next(results)

@@ -48,6 +48,9 @@ class V3PoolInfo:
     """The fee in hundredths of a bip (500 = 0.05 %)."""
     tick_spacing: int
     """tickSpacing()."""
+    dex: str = "uniswap-v3"
+    """The venue whose factory created the pool: "uniswap-v3", or a `uniswap_v3_forks` name of the address
+    book ("sushiswap-v3")."""
 
     @property
     def tokens(self) -> tuple[str, ...]:

@@ -299,7 +299,7 @@ class MarketReader:
                     raw = (slot.words, slot.ticks, tuple(r.data for r in own))
                     last = self._v3_last.get(pool.address)
                     if last is not None and last[0] == raw:
-                        snapshots.append(V3PoolSnapshot(last[1], block))
+                        snapshots.append(V3PoolSnapshot(last[1], block, pool.dex))
                         continue
                     item = self._decode_v3(slot, own)
                     if item.missing:
@@ -369,7 +369,7 @@ class MarketReader:
             self._v3_last[pool.address] = ((item.slot.words, item.slot.ticks, item.raw), state)
         else:
             self._v3_last.pop(pool.address, None)
-        return V3PoolSnapshot(state, block), None
+        return V3PoolSnapshot(state, block, pool.dex), None
 
     def _decode_balancer(
         self, pool: BalancerPoolInfo, own: Sequence[CallResult], block: int

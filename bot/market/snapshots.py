@@ -65,6 +65,8 @@ class V3PoolSnapshot:
     """The swap math's state (slot0, liquidity, the initialised ticks of the covered range)."""
     block: int
     """The block it was read at."""
+    dex: str = "uniswap-v3"
+    """The venue whose factory created the pool ("uniswap-v3", "sushiswap-v3")."""
 
     kind = HopKind.UNISWAP_V3
 

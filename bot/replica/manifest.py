@@ -40,6 +40,13 @@ class V3Pool(_Frozen):
     """The pool's tick spacing."""
 
 
+class V3ForkPool(V3Pool):
+    dex: str
+    """The venue's name in the address book's uniswap_v3_forks ("sushiswap-v3")."""
+    factory: str
+    """The venue's factory, which created the pool."""
+
+
 class BalancerPool(_Frozen):
     pool_id: str
     """The Vault's bytes32 pool id (0x-hex)."""
@@ -100,6 +107,8 @@ class Manifest(_Frozen):
     """Uniswap V2-style pairs, per DEX."""
     v3_pools: tuple[V3Pool, ...] = ()
     """Uniswap V3 pools."""
+    v3_fork_pools: tuple[V3ForkPool, ...] = ()
+    """Pools of venues running Uniswap V3 code at their own factory (SushiSwap V3)."""
     balancer_pools: tuple[BalancerPool, ...] = ()
     """Balancer V2 weighted pools."""
     curve_pools: tuple[CurvePool, ...] = ()

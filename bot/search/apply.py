@@ -40,7 +40,7 @@ def after_hop(snapshot: PoolSnapshot, hop: HopQuote) -> PoolSnapshot:
         state = replace(
             snapshot.state, sqrt_price_x96=result.sqrt_price_x96, tick=result.tick, liquidity=result.liquidity
         )
-        return V3PoolSnapshot(state, snapshot.block)
+        return V3PoolSnapshot(state, snapshot.block, snapshot.dex)
     if isinstance(snapshot, BalancerPoolSnapshot):
         balances = list(snapshot.state.balances)
         balances[hop.index_in] += hop.amount_in

@@ -448,7 +448,7 @@ class Searcher:
                 extra = {"zero_for_one": leg.zero_for_one, "fee_bps": snapshot.fee_bps, "dex": snapshot.dex}
             elif isinstance(snapshot, V3PoolSnapshot):
                 ticks = swap(snapshot.state, leg.zero_for_one, amount).ticks_crossed
-                extra = {"zero_for_one": leg.zero_for_one, "ticks_crossed": ticks}
+                extra = {"zero_for_one": leg.zero_for_one, "ticks_crossed": ticks, "dex": snapshot.dex}
             elif isinstance(snapshot, BalancerPoolSnapshot):
                 extra = {
                     "pool_id": snapshot.state.pool_id,

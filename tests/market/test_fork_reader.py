@@ -79,9 +79,10 @@ def test_discovery_finds_the_replica_pools(pools: PoolSet, replica: Any) -> None
     assert {(p.dex, p.address, p.token0, p.token1) for p in pools.v2} == {
         (p.dex, p.address, p.token0, p.token1) for p in manifest.v2_pairs
     }
-    assert {(p.address, p.token0, p.token1, p.fee, p.tick_spacing) for p in pools.v3} == {
-        (p.address, p.token0, p.token1, p.fee, p.tick_spacing) for p in manifest.v3_pools
-    }
+    assert {(p.dex, p.address, p.token0, p.token1, p.fee, p.tick_spacing) for p in pools.v3} == {
+        ("uniswap-v3", p.address, p.token0, p.token1, p.fee, p.tick_spacing) for p in manifest.v3_pools
+    } | {(p.dex, p.address, p.token0, p.token1, p.fee, p.tick_spacing) for p in manifest.v3_fork_pools}
+    assert any(p.dex == "sushiswap-v3" for p in pools.v3), "SushiSwap V3 pools are found at its factory"
     assert {
         (p.pool_id, p.address, p.tokens, p.normalized_weights, p.swap_fee_percentage) for p in pools.balancer
     } == {(p.pool_id, p.address, p.tokens, p.weights, p.swap_fee) for p in manifest.balancer_pools}
@@ -108,7 +109,27 @@ def test_a_refresh_is_one_eth_call(counting: Any, book: Any, pools: PoolSet) -> 
     assert all(s.block == latest for s in second.market)
 
 
+def _quoter_for(w3: Any, factory: str, wmatic: str) -> str:
+    """A QuoterV2 (the @uniswap/v3-periphery artifact) bound to `factory`, deployed for the test: the
+    replica carries Uniswap's only, and a quoter finds its pools by its own factory."""
+    import json
+
+    from bot.replica.artifacts import NODE_MODULES
+
+    artifact = json.loads(
+        (
+            NODE_MODULES / "@uniswap/v3-periphery/artifacts/contracts/lens/QuoterV2.sol/QuoterV2.json"
+        ).read_text()
+    )
+    data = artifact["bytecode"] + encode(["address", "address"], [factory, wmatic]).hex()
+    tx = w3.eth.send_transaction({"from": w3.eth.accounts[0], "data": data, "gas": 6_000_000})
+    return str(w3.eth.wait_for_transaction_receipt(tx)["contractAddress"])
+
+
 def test_snapshots_equal_the_pools_own_answers(w3: Any, book: Any, pools: PoolSet) -> None:
+    quoters = {"uniswap-v3": book.uniswap_v3.quoter_v2}
+    for fork in book.uniswap_v3_forks:
+        quoters[fork.name] = _quoter_for(w3, fork.factory, book.token("WMATIC").address)
     reader = MarketReader(
         Multicall(w3, book.multicall3.address), pools, vault=book.balancer_v2.vault, words_each_side=3
     )
@@ -137,7 +158,7 @@ def test_snapshots_equal_the_pools_own_answers(w3: Any, book: Any, pools: PoolSe
             amount = (state.liquidity << 96) // state.sqrt_price_x96 // 1_000 or 1  # 0.1 % of token0 in range
             quote = _call(
                 w3,
-                book.uniswap_v3.quoter_v2,
+                quoters[snapshot.dex],
                 "quoteExactInputSingle((address,address,uint256,uint24,uint160))",
                 ["(address,address,uint256,uint24,uint160)"],
                 [(state.token0, state.token1, amount, state.fee, 0)],
