@@ -243,6 +243,7 @@ const book = {
     authorizer: balancer('20210418-authorizer', 'Authorizer'),
     queries: balancer('20220721-balancer-queries', 'BalancerQueries'),
     weighted_pool_factory: balancer('20230206-weighted-pool-v3', 'WeightedPoolFactory'),
+    composable_stable_pool_factory: balancer('20230206-composable-stable-pool-v3', 'ComposableStablePoolFactory'),
     protocol_fee_percentages_provider: balancer('20220725-protocol-fee-percentages-provider', 'ProtocolFeePercentagesProvider'),
     source: '@balancer-labs/v2-deployments dist/tasks/<task>/output/polygon.json, checked against dist/addresses/polygon.json',
   },

@@ -141,6 +141,9 @@ class BalancerV2(_Frozen):
     """BalancerQueries: querySwap / queryBatchSwap without state changes."""
     weighted_pool_factory: Address
     """WeightedPoolFactory (v3, task 20230206-weighted-pool-v3)."""
+    composable_stable_pool_factory: Address
+    """ComposableStablePoolFactory (v3, task 20230206-composable-stable-pool-v3): stable pools with rate
+    providers whose own BPT is one of their registered tokens."""
     protocol_fee_percentages_provider: Address
     """ProtocolFeePercentagesProvider read by newer pools."""
     source: str

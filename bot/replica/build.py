@@ -200,7 +200,17 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
     # The builder's modules (web3 and friends) load only when a build is needed: a cached replica
     # loads without them.
     from bot.addressbook import load
-    from bot.replica import aave, balancer, curve, multicall, sushiswap_v3, tokens, uniswap_v2, uniswap_v3
+    from bot.replica import (
+        aave,
+        balancer,
+        balancer_stable,
+        curve,
+        multicall,
+        sushiswap_v3,
+        tokens,
+        uniswap_v2,
+        uniswap_v3,
+    )
     from bot.replica.admin import ADMIN_ADDRESS
     from bot.replica.anvil import AnvilProcess
     from bot.replica.chain import Chain
@@ -209,7 +219,7 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
     from bot.replica.solidity import compile_sources
 
     book = load(137)
-    sources = [REPLICA_CONTRACTS / "ReplicaToken.sol"]
+    sources = [REPLICA_CONTRACTS / "ReplicaToken.sol", REPLICA_CONTRACTS / "RateProviderReplica.sol"]
     if curve.available():
         sources.append(curve.SOURCE)
     own = compile_sources(sources, cache_root / "solc")
@@ -234,6 +244,7 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
         ctx.placer.flush()
         # Batch 3.
         balancer.deploy_factory(ctx)
+        balancer_stable.deploy_factory(ctx)
         aave.deploy_market(ctx)
         curve.deploy(ctx)
         ctx.placer.flush()
@@ -245,6 +256,7 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
         uniswap_v3.seed(ctx)
         sushiswap_v3.seed(ctx)
         balancer.seed(ctx)
+        balancer_stable.seed(ctx)
         aave.seed(ctx)
         curve.seed(ctx)
 
@@ -260,6 +272,7 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
             v3_pools=tuple(ctx.records.get("v3_pools", ())),
             v3_fork_pools=tuple(ctx.records.get("v3_fork_pools", ())),
             balancer_pools=tuple(ctx.records.get("balancer_pools", ())),
+            balancer_stable_pools=tuple(ctx.records.get("balancer_stable_pools", ())),
             curve_pools=tuple(ctx.records.get("curve_pools", ())),
             aave_reserves=tuple(ctx.records.get("aave_reserves", ())),
             aave_flashloan_premium_total=ctx.records.get("aave_flashloan_premium_total", 0),

@@ -60,6 +60,25 @@ class BalancerPool(_Frozen):
     """Swap fee percentage, 18-decimal fixed point (3e15 = 0.3%)."""
 
 
+class BalancerStablePool(_Frozen):
+    pool_id: str
+    """The Vault's bytes32 pool id (0x-hex)."""
+    address: str
+    """The ComposableStablePool (also its BPT, which is one of its registered tokens)."""
+    tokens: tuple[str, ...]
+    """The Vault's registered tokens, the pool's own BPT included (at `bpt_index`)."""
+    bpt_index: int
+    """getBptIndex(): where the pool's own BPT sits in `tokens`."""
+    rate_providers: tuple[str, ...]
+    """getRateProviders() in the same order (the zero address: no provider; RateProviderReplica on the
+    replica)."""
+    amplification: int
+    """The amplification parameter A the pool was created with (getAmplificationParameter() reports
+    A times its precision, 1000)."""
+    swap_fee: int
+    """Swap fee percentage, 18-decimal fixed point."""
+
+
 class CurvePool(_Frozen):
     name: str
     """The pool's name in the address book."""
@@ -111,6 +130,8 @@ class Manifest(_Frozen):
     """Pools of venues running Uniswap V3 code at their own factory (SushiSwap V3)."""
     balancer_pools: tuple[BalancerPool, ...] = ()
     """Balancer V2 weighted pools."""
+    balancer_stable_pools: tuple[BalancerStablePool, ...] = ()
+    """Balancer V2 ComposableStable pools (ComposableStablePoolFactory v3)."""
     curve_pools: tuple[CurvePool, ...] = ()
     """CurveStableSwapReplica pools (empty if the contract was not in the tree at build time)."""
     aave_reserves: tuple[AaveReserve, ...] = ()
