@@ -32,6 +32,10 @@ TOKEN1 = selector("token1()")
 GET_NORMALIZED_WEIGHTS = selector("getNormalizedWeights()")
 GET_SWAP_FEE_PERCENTAGE = selector("getSwapFeePercentage()")
 GET_SCALING_FACTORS = selector("getScalingFactors()")
+GET_BPT_INDEX = selector("getBptIndex()")
+"""ComposableStable pools: where the pool's own BPT sits among its registered tokens."""
+GET_AMPLIFICATION_PARAMETER = selector("getAmplificationParameter()")
+"""Stable pools: (value = A * 1000, isUpdating, precision)."""
 CURVE_A = selector("A()")
 CURVE_A_PRECISE = selector("A_precise()")
 CURVE_ADMIN_FEE = selector("admin_fee()")

@@ -24,7 +24,14 @@ from bot.addressbook import AddressBook
 from bot.errors import ConfigError
 from bot.market import abi
 from bot.market.multicall import BlockId, Call, CallResult, Multicall
-from bot.market.pools import BalancerPoolInfo, CurvePoolInfo, PoolSet, V2PairInfo, V3PoolInfo
+from bot.market.pools import (
+    BalancerPoolInfo,
+    BalancerStablePoolInfo,
+    CurvePoolInfo,
+    PoolSet,
+    V2PairInfo,
+    V3PoolInfo,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +147,13 @@ def discover(
     for _, address, _ in balancer_found:
         calls.extend(
             Call(address, data)
-            for data in (abi.GET_NORMALIZED_WEIGHTS, abi.GET_SWAP_FEE_PERCENTAGE, abi.GET_SCALING_FACTORS)
+            for data in (
+                abi.GET_NORMALIZED_WEIGHTS,
+                abi.GET_SWAP_FEE_PERCENTAGE,
+                abi.GET_SCALING_FACTORS,
+                abi.GET_BPT_INDEX,
+                abi.GET_AMPLIFICATION_PARAMETER,
+            )
         )
     for _, coin_list, _, _ in curve_found:
         calls.extend(Call(coin, abi.DECIMALS) for coin in coin_list)
@@ -154,12 +167,28 @@ def discover(
             continue
         v3.append(V3PoolInfo(address, a, b, fee, abi.word(result.data), venue))
     balancer = []
+    balancer_stable = []
     for pool_id, address, pool_tokens in balancer_found:
         weights, swap_fee, scaling = next(results), next(results), next(results)
+        bpt_index, amp = next(results), next(results)
+        if (
+            not weights.success
+            and bpt_index.success
+            and amp.success
+            and swap_fee.success
+            and scaling.success
+            and address in pool_tokens
+            and pool_tokens.index(address) == abi.word(bpt_index.data)
+        ):
+            balancer_stable.append(
+                BalancerStablePoolInfo(pool_id, address, pool_tokens, abi.word(bpt_index.data))
+            )
+            continue
         if not (weights.success and swap_fee.success and scaling.success):
             raise ConfigError(
                 f"Balancer pool {pool_id} ({address}) does not answer getNormalizedWeights, "
-                "getSwapFeePercentage and getScalingFactors: only weighted pools are supported"
+                "getSwapFeePercentage and getScalingFactors, nor getBptIndex and getAmplificationParameter "
+                "with its own BPT registered: only weighted and ComposableStable pools are supported"
             )
         balancer.append(
             BalancerPoolInfo(
@@ -184,13 +213,14 @@ def discover(
             multipliers.append(10 ** (18 - decimals))
         curve.append(CurvePoolInfo(pool, coin_list, tuple(multipliers), a_precision, admin_fee))
 
-    pool_set = PoolSet(tuple(v2), tuple(v3), tuple(balancer), tuple(curve))
+    pool_set = PoolSet(tuple(v2), tuple(v3), tuple(balancer), tuple(curve), tuple(balancer_stable))
     logger.info(
-        "discovery: %d tokens -> %d V2 pairs, %d V3 pools, %d Balancer pools, %d Curve pools",
+        "discovery: %d tokens -> %d V2 pairs, %d V3 pools, %d Balancer pools (%d stable), %d Curve pools",
         len(addresses),
         len(v2),
         len(v3),
-        len(balancer),
+        len(balancer) + len(balancer_stable),
+        len(balancer_stable),
         len(curve),
     )
     return pool_set

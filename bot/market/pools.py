@@ -84,6 +84,27 @@ class BalancerPoolInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class BalancerStablePoolInfo:
+    """A Balancer V2 ComposableStable pool: its own BPT is one of its registered tokens (never traded);
+    balances, scaling factors (rates included), amplification and fee are read every block."""
+
+    pool_id: str
+    """The Vault's pool id, 0x-hex bytes32."""
+    address: str
+    """The pool contract, which is also its BPT."""
+    tokens: tuple[str, ...]
+    """The Vault's registered tokens, the BPT included, in the Vault's order."""
+    bpt_index: int
+    """getBptIndex()."""
+
+    kind = HopKind.BALANCER
+
+    @property
+    def pool_id_bytes(self) -> bytes:
+        return bytes.fromhex(self.pool_id[2:])
+
+
+@dataclass(frozen=True, slots=True)
 class CurvePoolInfo:
     """A Curve StableSwap plain pool."""
 
@@ -105,7 +126,7 @@ class CurvePoolInfo:
         return self.coins
 
 
-PoolInfo = V2PairInfo | V3PoolInfo | BalancerPoolInfo | CurvePoolInfo
+PoolInfo = V2PairInfo | V3PoolInfo | BalancerPoolInfo | CurvePoolInfo | BalancerStablePoolInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,15 +137,17 @@ class PoolSet:
     v3: tuple[V3PoolInfo, ...] = ()
     balancer: tuple[BalancerPoolInfo, ...] = ()
     curve: tuple[CurvePoolInfo, ...] = ()
+    balancer_stable: tuple[BalancerStablePoolInfo, ...] = ()
 
     def __iter__(self) -> Iterator[PoolInfo]:
         yield from self.v2
         yield from self.v3
         yield from self.balancer
         yield from self.curve
+        yield from self.balancer_stable
 
     def __len__(self) -> int:
-        return len(self.v2) + len(self.v3) + len(self.balancer) + len(self.curve)
+        return len(self.v2) + len(self.v3) + len(self.balancer) + len(self.curve) + len(self.balancer_stable)
 
     def addresses(self) -> set[str]:
         return {pool.address for pool in self}

@@ -6,7 +6,9 @@ What one refresh reads (static data comes from discovery and is never re-read):
 - Uniswap V3: slot0(), liquidity(), the tickBitmap words `words_each_side` either side of the word
   of the pool's last known tick, and ticks(t).liquidityNet of every initialised tick this reader
   already knows in those words (see `v3_window`);
-- Balancer: Vault.getPoolTokens(poolId) (the balances);
+- Balancer: Vault.getPoolTokens(poolId) (the balances); for a ComposableStable pool also its
+  getScalingFactors() (token rates included, as the pool cached them), getAmplificationParameter() and
+  getSwapFeePercentage(), which its owner and rate providers can change;
 - Curve: balances(i), A (A_precise() where the pool has it) and fee();
 plus Multicall3.getBlockNumber(), so the snapshots carry the block they were read at even when the
 refresh asks for "latest", and the ERC20 balances given as `balances` (what the flash lenders can lend:
@@ -33,15 +35,25 @@ from dataclasses import dataclass, field
 
 from eth_abi.abi import encode
 
+from bot.amm.balancer_stable import StablePoolState
 from bot.amm.balancer_weighted import WeightedPoolState
 from bot.amm.curve_stableswap import CurvePoolState
 from bot.amm.v3_pool import V3PoolState
 from bot.errors import AmmError, ConfigError, RpcError
 from bot.market import abi
 from bot.market.multicall import BlockId, Call, CallResult, Multicall
-from bot.market.pools import BalancerPoolInfo, CurvePoolInfo, PoolInfo, PoolSet, V2PairInfo, V3PoolInfo
+from bot.market.pools import (
+    BalancerPoolInfo,
+    BalancerStablePoolInfo,
+    CurvePoolInfo,
+    PoolInfo,
+    PoolSet,
+    V2PairInfo,
+    V3PoolInfo,
+)
 from bot.market.snapshots import (
     BalancerPoolSnapshot,
+    BalancerStablePoolSnapshot,
     CurvePoolSnapshot,
     PoolSnapshot,
     V2PairSnapshot,
@@ -129,7 +141,7 @@ class MarketReader:
         (token, holder) ERC20 balances read in the same batch (`read`)."""
         if words_each_side < 0:
             raise ConfigError(f"words_each_side must not be negative, got {words_each_side}")
-        if pools.balancer and not vault:
+        if (pools.balancer or pools.balancer_stable) and not vault:
             raise ConfigError("MarketReader tracks Balancer pools but was given no vault address")
         self.vault = vault or ""
         self.multicall = multicall
@@ -231,6 +243,16 @@ class MarketReader:
                 plan.calls.extend(Call(pool.address, abi.ticks(t)) for t in ticks)
             elif isinstance(pool, BalancerPoolInfo):
                 plan.calls.append(Call(self.vault, abi.get_pool_tokens(pool.pool_id_bytes)))
+            elif isinstance(pool, BalancerStablePoolInfo):
+                plan.calls.append(Call(self.vault, abi.get_pool_tokens(pool.pool_id_bytes)))
+                plan.calls.extend(
+                    Call(pool.address, data)
+                    for data in (
+                        abi.GET_SCALING_FACTORS,
+                        abi.GET_AMPLIFICATION_PARAMETER,
+                        abi.GET_SWAP_FEE_PERCENTAGE,
+                    )
+                )
             else:
                 plan.calls.extend(Call(pool.address, abi.balances(i)) for i in range(len(pool.coins)))
                 a_call = abi.CURVE_A_PRECISE if pool.a_precision > 1 else abi.CURVE_A
@@ -312,6 +334,8 @@ class MarketReader:
                         snapshots.append(snapshot)
                 elif isinstance(pool, BalancerPoolInfo):
                     snapshots.append(self._decode_balancer(pool, own, block))
+                elif isinstance(pool, BalancerStablePoolInfo):
+                    snapshots.append(self._decode_balancer_stable(pool, own, block))
                 else:
                     snapshots.append(self._decode_curve(pool, own, block))
             except (_Failed, ValueError, AmmError) as exc:
@@ -389,7 +413,26 @@ class MarketReader:
         )
         return BalancerPoolSnapshot(state, block)
 
-    def _token_ints(self, pool: BalancerPoolInfo) -> tuple[int, ...]:
+    def _decode_balancer_stable(
+        self, pool: BalancerStablePoolInfo, own: Sequence[CallResult], block: int
+    ) -> BalancerStablePoolSnapshot:
+        raw_tokens, balances = abi.pool_tokens_raw(own[0].data)
+        if raw_tokens != self._token_ints(pool):
+            tokens, _ = abi.pool_tokens(own[0].data)
+            raise _Failed(f"the Vault lists tokens {tokens}, discovery found {pool.tokens}")
+        state = StablePoolState(
+            pool_id=pool.pool_id,
+            address=pool.address,
+            tokens=pool.tokens,
+            balances=balances,
+            bpt_index=pool.bpt_index,
+            scaling_factors=abi.uint_array(own[1].data),
+            amp=abi.word(own[2].data),
+            swap_fee_percentage=abi.word(own[3].data),
+        )
+        return BalancerStablePoolSnapshot(state, block)
+
+    def _token_ints(self, pool: BalancerPoolInfo | BalancerStablePoolInfo) -> tuple[int, ...]:
         found = self._balancer_tokens.get(pool.address)
         if found is None:
             found = tuple(int(t, 16) for t in pool.tokens)
