@@ -213,6 +213,8 @@ def discover(
             multipliers.append(10 ** (18 - decimals))
         curve.append(CurvePoolInfo(pool, coin_list, tuple(multipliers), a_precision, admin_fee))
 
+    if balancer_stable:
+        balancer_stable = _stable_rates(multicall, balancer_stable, block)
     pool_set = PoolSet(tuple(v2), tuple(v3), tuple(balancer), tuple(curve), tuple(balancer_stable))
     logger.info(
         "discovery: %d tokens -> %d V2 pairs, %d V3 pools, %d Balancer pools (%d stable), %d Curve pools",
@@ -224,6 +226,49 @@ def discover(
         len(curve),
     )
     return pool_set
+
+
+def _stable_rates(
+    multicall: Multicall, pools: list[BalancerStablePoolInfo], block: BlockId
+) -> list[BalancerStablePoolInfo]:
+    """A third round trip, only when ComposableStable pools were found: their rate providers and the
+    decimals of their tokens (the scaling factor a fresh rate multiplies)."""
+    calls: list[Call] = []
+    for pool in pools:
+        calls.append(Call(pool.address, abi.GET_RATE_PROVIDERS))
+        calls.extend(Call(t, abi.DECIMALS) for k, t in enumerate(pool.tokens) if k != pool.bpt_index)
+    results = iter(multicall.aggregate3(calls, block))
+    found = []
+    for pool in pools:
+        providers_result = next(results)
+        if not providers_result.success:
+            raise ConfigError(
+                f"Balancer stable pool {pool.pool_id} ({pool.address}) does not answer getRateProviders"
+            )
+        providers = abi.address_array(providers_result.data)
+        if len(providers) != len(pool.tokens):
+            raise ConfigError(
+                f"Balancer stable pool {pool.address}: {len(providers)} rate providers "
+                f"for {len(pool.tokens)} tokens"
+            )
+        bases = []
+        for k, token in enumerate(pool.tokens):
+            if k == pool.bpt_index:
+                bases.append(10**18)
+                continue
+            result = next(results)
+            decimals = abi.word(result.data) if result.success and len(result.data) >= 32 else None
+            if decimals is None or decimals > 18:
+                raise ConfigError(
+                    f"Balancer stable pool {pool.address}: token {token} has no usable decimals()"
+                )
+            bases.append(10**18 * 10 ** (18 - decimals))
+        found.append(
+            BalancerStablePoolInfo(
+                pool.pool_id, pool.address, pool.tokens, pool.bpt_index, tuple(providers), tuple(bases)
+            )
+        )
+    return found
 
 
 def _address_or_none(result: CallResult) -> str | None:

@@ -96,8 +96,18 @@ class BalancerStablePoolInfo:
     """The Vault's registered tokens, the BPT included, in the Vault's order."""
     bpt_index: int
     """getBptIndex()."""
+    rate_providers: tuple[str, ...] = ()
+    """getRateProviders(), same order (the zero address: none); empty when not read."""
+    base_scaling_factors: tuple[int, ...] = ()
+    """1e18 * 10**(18 - decimals) per registered token, the rate left out (the BPT: 1e18); what the
+    pool multiplies by a token's rate (mulDown) to get its scaling factor."""
 
     kind = HopKind.BALANCER
+
+    def rated(self) -> tuple[int, ...]:
+        """The registered indices of the tokens that have a rate provider."""
+        zero = "0x" + "00" * 20
+        return tuple(k for k, p in enumerate(self.rate_providers) if p != zero)
 
     @property
     def pool_id_bytes(self) -> bytes:

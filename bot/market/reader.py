@@ -8,7 +8,10 @@ What one refresh reads (static data comes from discovery and is never re-read):
   already knows in those words (see `v3_window`);
 - Balancer: Vault.getPoolTokens(poolId) (the balances); for a ComposableStable pool also its
   getScalingFactors() (token rates included, as the pool cached them), getAmplificationParameter() and
-  getSwapFeePercentage(), which its owner and rate providers can change;
+  getSwapFeePercentage(), which its owner and rate providers can change; for each token with a rate
+  provider, getTokenRateCache(token) and the provider's getRate(), with Multicall3's block timestamp:
+  a swap in a later block first refreshes a cache that has expired by then, so where it will have
+  (the next block is NEXT_BLOCK_S later) the snapshot scales that token by the provider's rate;
 - Curve: balances(i), A (A_precise() where the pool has it) and fee();
 plus Multicall3.getBlockNumber(), so the snapshots carry the block they were read at even when the
 refresh asks for "latest", and the ERC20 balances given as `balances` (what the flash lenders can lend:
@@ -35,6 +38,7 @@ from dataclasses import dataclass, field
 
 from eth_abi.abi import encode
 
+from bot.amm.balancer_fixed_point import mul_down
 from bot.amm.balancer_stable import StablePoolState
 from bot.amm.balancer_weighted import WeightedPoolState
 from bot.amm.curve_stableswap import CurvePoolState
@@ -64,6 +68,8 @@ from bot.market.v3_window import V3Window
 
 logger = logging.getLogger(__name__)
 
+NEXT_BLOCK_S = 2
+"""Seconds to the block a trade decided now lands in (Polygon PoS: about 2)."""
 DEFAULT_WORDS_EACH_SIDE = 2
 """Bitmap words read either side of the current word: 2 covers about +-58 % of price at tick
 spacing 10 (a word spans 2,560 ticks), +-5 % at tick spacing 1."""
@@ -253,6 +259,12 @@ class MarketReader:
                         abi.GET_SWAP_FEE_PERCENTAGE,
                     )
                 )
+                rated = pool.rated()
+                if rated:
+                    plan.calls.append(Call(self.multicall.address, abi.GET_CURRENT_BLOCK_TIMESTAMP))
+                    for k in rated:
+                        plan.calls.append(Call(pool.address, abi.get_token_rate_cache(pool.tokens[k])))
+                        plan.calls.append(Call(pool.rate_providers[k], abi.GET_RATE))
             else:
                 plan.calls.extend(Call(pool.address, abi.balances(i)) for i in range(len(pool.coins)))
                 a_call = abi.CURVE_A_PRECISE if pool.a_precision > 1 else abi.CURVE_A
@@ -420,13 +432,24 @@ class MarketReader:
         if raw_tokens != self._token_ints(pool):
             tokens, _ = abi.pool_tokens(own[0].data)
             raise _Failed(f"the Vault lists tokens {tokens}, discovery found {pool.tokens}")
+        scaling = list(abi.uint_array(own[1].data))
+        if len(scaling) != len(pool.tokens):
+            raise _Failed(f"getScalingFactors gave {len(scaling)} factors for {len(pool.tokens)} tokens")
+        rated = pool.rated()
+        if rated:
+            now = abi.word(own[4].data)
+            for n, k in enumerate(rated):
+                expires = abi.word(own[5 + 2 * n].data, 3)
+                if now + NEXT_BLOCK_S > expires:
+                    # the swap will refresh the expired cache first, then scale by the provider's rate
+                    scaling[k] = mul_down(pool.base_scaling_factors[k], abi.word(own[6 + 2 * n].data))
         state = StablePoolState(
             pool_id=pool.pool_id,
             address=pool.address,
             tokens=pool.tokens,
             balances=balances,
             bpt_index=pool.bpt_index,
-            scaling_factors=abi.uint_array(own[1].data),
+            scaling_factors=tuple(scaling),
             amp=abi.word(own[2].data),
             swap_fee_percentage=abi.word(own[3].data),
         )
