@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from amm.chain_reads import deploy_quoter_v2
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector
 from web3 import HTTPProvider, Web3
@@ -109,27 +110,10 @@ def test_a_refresh_is_one_eth_call(counting: Any, book: Any, pools: PoolSet) -> 
     assert all(s.block == latest for s in second.market)
 
 
-def _quoter_for(w3: Any, factory: str, wmatic: str) -> str:
-    """A QuoterV2 (the @uniswap/v3-periphery artifact) bound to `factory`, deployed for the test: the
-    replica carries Uniswap's only, and a quoter finds its pools by its own factory."""
-    import json
-
-    from bot.replica.artifacts import NODE_MODULES
-
-    artifact = json.loads(
-        (
-            NODE_MODULES / "@uniswap/v3-periphery/artifacts/contracts/lens/QuoterV2.sol/QuoterV2.json"
-        ).read_text()
-    )
-    data = artifact["bytecode"] + encode(["address", "address"], [factory, wmatic]).hex()
-    tx = w3.eth.send_transaction({"from": w3.eth.accounts[0], "data": data, "gas": 6_000_000})
-    return str(w3.eth.wait_for_transaction_receipt(tx)["contractAddress"])
-
-
 def test_snapshots_equal_the_pools_own_answers(w3: Any, book: Any, pools: PoolSet) -> None:
     quoters = {"uniswap-v3": book.uniswap_v3.quoter_v2}
     for fork in book.uniswap_v3_forks:
-        quoters[fork.name] = _quoter_for(w3, fork.factory, book.token("WMATIC").address)
+        quoters[fork.name] = deploy_quoter_v2(w3, fork.factory, book.token("WMATIC").address)
     reader = MarketReader(
         Multicall(w3, book.multicall3.address), pools, vault=book.balancer_v2.vault, words_each_side=3
     )
