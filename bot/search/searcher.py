@@ -431,7 +431,8 @@ class Searcher:
             if isinstance(snapshot, V3PoolSnapshot):
                 crossed += swap(snapshot.state, leg.zero_for_one, amount).ticks_crossed
             amount = out
-        units = self.gas.units(option.lender, (leg.kind for leg in cycle.legs), crossed)
+        stable_hops = sum(isinstance(s, BalancerStablePoolSnapshot) for s in snapshots)
+        units = self.gas.units(option.lender, (leg.kind for leg in cycle.legs), crossed, stable_hops)
         gas_cost = prices.from_native(cycle.asset, units * fee_per_gas)
         if gas_cost is None:
             logger.debug("search: no on-chain price for %s; cycle %s skipped", cycle.asset, cycle)
