@@ -27,7 +27,8 @@ import {CurveHop} from "./libraries/CurveHop.sol";
 ///  - The executor key is hot and may be stolen, so a route chooses trades, never pools FlashArb has not
 ///    vetted: before anything is borrowed, every Uniswap V2 pair must sit at the CREATE2 address one of
 ///    the accepted V2 factories (immutable, set at construction) gives the hop's two tokens, every
-///    Uniswap V3 pool at the address the Uniswap V3 factory gives the hop's tokens and the pool's fee,
+///    Uniswap V3-code pool at the address an accepted V3 factory (Uniswap V3's, or a second venue's such
+///    as SushiSwap V3) gives the hop's tokens and the pool's fee,
 ///    every Curve pool must be on the owner's allow-list with the hop's tokens at the hop's indices, and
 ///    Balancer swaps go through the Vault by pool id (the Vault checks the pool's tokens).
 ///  - Outputs are measured, never believed: each hop's output is the balance change of the route's
@@ -59,6 +60,8 @@ contract FlashArb is
 
     /// @notice The most Uniswap V2 factories FlashArb accepts (immutables: room for later venues).
     uint256 public constant MAX_V2_FACTORIES = 4;
+    /// @notice The most Uniswap V3-code factories FlashArb accepts (Uniswap V3 and one more, e.g. SushiSwap V3).
+    uint256 public constant MAX_V3_FACTORIES = 2;
     /// @notice The most coins read from a Curve pool offered for the allow-list.
     uint256 public constant MAX_CURVE_COINS = 8;
 
@@ -70,6 +73,9 @@ contract FlashArb is
     address public immutable UNISWAP_V3_FACTORY;
     /// @notice keccak256 of the Uniswap V3 pool creation code that factory deploys.
     bytes32 public immutable UNISWAP_V3_INIT_CODE_HASH;
+    // A second factory running Uniswap V3 code (SushiSwap V3 on Polygon), zero when none was given.
+    address private immutable V3_FACTORY_1;
+    bytes32 private immutable V3_INIT_CODE_HASH_1;
 
     // The accepted Uniswap V2 factories (QuickSwap, SushiSwap, ...), in constructor order; unused slots
     // are zero. Immutables cost nothing to read, unlike storage (2,100 gas per cold slot).
@@ -164,13 +170,15 @@ contract FlashArb is
     /// @param initialOwner The owner.
     /// @param acceptedV2Factories The Uniswap V2 factories whose pairs V2 hops may use (1 to 4), each with its
     /// pair init code hash as deployed on this chain (QuickSwap and SushiSwap differ on Polygon).
-    /// @param v3Factory The Uniswap V3 factory and its pool init code hash.
+    /// @param v3Factories The factories whose Uniswap V3-code pools V3 hops may use (1 or 2), each with its
+    /// pool init code hash: Uniswap V3's first, then another venue running the same code at its own factory
+    /// (SushiSwap V3 on Polygon, whose init code hash is Uniswap's).
     constructor(
         IAavePool aavePool,
         IBalancerVault balancerVault,
         address initialOwner,
         PoolFactory[] memory acceptedV2Factories,
-        PoolFactory memory v3Factory
+        PoolFactory[] memory v3Factories
     ) {
         if (address(aavePool) == address(0)) revert ZeroAddress("aavePool");
         if (address(balancerVault) == address(0)) revert ZeroAddress("balancerVault");
@@ -180,11 +188,16 @@ contract FlashArb is
         for (uint256 i; i < count; ++i) {
             _checkFactory(acceptedV2Factories[i]);
         }
-        _checkFactory(v3Factory);
+        uint256 v3Count = v3Factories.length;
+        if (v3Count == 0 || v3Count > MAX_V3_FACTORIES) revert TooManyFactories(v3Count, MAX_V3_FACTORIES);
+        for (uint256 i; i < v3Count; ++i) {
+            _checkFactory(v3Factories[i]);
+        }
         AAVE_POOL = aavePool;
         BALANCER_VAULT = balancerVault;
-        UNISWAP_V3_FACTORY = v3Factory.factory;
-        UNISWAP_V3_INIT_CODE_HASH = v3Factory.initCodeHash;
+        UNISWAP_V3_FACTORY = v3Factories[0].factory;
+        UNISWAP_V3_INIT_CODE_HASH = v3Factories[0].initCodeHash;
+        if (v3Count > 1) (V3_FACTORY_1, V3_INIT_CODE_HASH_1) = (v3Factories[1].factory, v3Factories[1].initCodeHash);
         V2_FACTORY_0 = acceptedV2Factories[0].factory;
         V2_INIT_CODE_HASH_0 = acceptedV2Factories[0].initCodeHash;
         if (count > 1) (V2_FACTORY_1, V2_INIT_CODE_HASH_1) = (acceptedV2Factories[1].factory, acceptedV2Factories[1].initCodeHash);
@@ -448,6 +461,14 @@ contract FlashArb is
         }
     }
 
+    /// @notice The accepted Uniswap V3-code factories and their pool init code hashes, in constructor order.
+    /// @return factories The factories (Uniswap V3 first).
+    function v3Factories() external view returns (PoolFactory[] memory factories) {
+        factories = new PoolFactory[](V3_FACTORY_1 == address(0) ? 1 : 2);
+        factories[0] = PoolFactory(UNISWAP_V3_FACTORY, UNISWAP_V3_INIT_CODE_HASH);
+        if (V3_FACTORY_1 != address(0)) factories[1] = PoolFactory(V3_FACTORY_1, V3_INIT_CODE_HASH_1);
+    }
+
     /// @notice The coins of an allow-listed Curve pool in index order; empty when it is not listed.
     /// @param pool The pool.
     /// @return coins The coins.
@@ -503,11 +524,14 @@ contract FlashArb is
         return PoolAddress.create2(factory, salt, initCodeHash) == pool;
     }
 
-    /// @dev Whether `pool` is the Uniswap V3 factory's pool of the two tokens. The fee is read from the
-    /// candidate itself: whatever a fake answers, the CREATE2 address of (tokens, fee) cannot be its own.
+    /// @dev Whether `pool` is the pool of the two tokens that an accepted V3 factory (Uniswap V3's, or the
+    /// second one) creates. The fee is read from the candidate itself: whatever a fake answers, the CREATE2
+    /// address of (tokens, fee) cannot be its own.
     function _isV3Pool(address pool, address tokenA, address tokenB) private view returns (bool genuine) {
         address factory = UNISWAP_V3_FACTORY;
         bytes32 initCodeHash = UNISWAP_V3_INIT_CODE_HASH;
+        address factory1 = V3_FACTORY_1;
+        bytes32 initCodeHash1 = V3_INIT_CODE_HASH_1;
         assembly ("memory-safe") {
             mstore(0x00, 0xddca3f43) // fee(), right-aligned
             let ok := and(gt(returndatasize(), 0x1f), staticcall(gas(), pool, 0x1c, 0x04, 0x00, 0x20))
@@ -526,6 +550,13 @@ contract FlashArb is
                 mstore(add(m, 0x20), salt)
                 mstore(add(m, 0x40), initCodeHash)
                 genuine := eq(and(keccak256(add(m, 0x0b), 0x55), 0xffffffffffffffffffffffffffffffffffffffff), pool)
+                if and(iszero(genuine), iszero(iszero(factory1))) {
+                    // the same salt under the second factory and its init code hash
+                    mstore(m, or(shl(160, 0xff), factory1))
+                    mstore(add(m, 0x40), initCodeHash1)
+                    genuine :=
+                        eq(and(keccak256(add(m, 0x0b), 0x55), 0xffffffffffffffffffffffffffffffffffffffff), pool)
+                }
             }
         }
     }

@@ -58,6 +58,19 @@ const DOCUMENTED = {
     address: '0xa5E0829CaCEd8fFDD4De3c43696c57F7D7A678ff',
     source: "QuickSwap's documentation (smart contracts: UniswapV2Router02 on Polygon); quickswap-sdk ships the factory only",
   },
+  // @sushiswap/v3-sdk 1.0.12 dist/constants.js carries these (SUSHISWAP_V3_FACTORY_ADDRESS,
+  // SUSHISWAP_V3_POSTIION_MANAGER and SUSHISWAP_V3_INIT_CODE_HASH at ChainId.POLYGON); it is not installed
+  // because it pulls in the whole sushi SDK. Its Polygon init code hash is Uniswap V3's pool hash, which is
+  // checked below against keccak256 of UniswapV3Pool in @uniswap/v3-core.
+  sushiswapV3: {
+    factory: '0x917933899c6a5F8E37F31E19f92CdBFF7e8FF0e2',
+    positionManager: '0xb7402ee99F0A008e461098AC3A27F4957Df89a40',
+    initCodeHash: '0xe34f199b19b2b4f47f68442619d555527d244f78a3297ea89325f843f87b8b54',
+    source:
+      '@sushiswap/v3-sdk 1.0.12 dist/constants.js SUSHISWAP_V3_FACTORY_ADDRESS, SUSHISWAP_V3_POSTIION_MANAGER, ' +
+      'SUSHISWAP_V3_INIT_CODE_HASH [ChainId.POLYGON] (Uniswap V3 code: the init code hash equals keccak256 of ' +
+      'UniswapV3Pool in @uniswap/v3-core)',
+  },
   uniswapQuoterV2: {
     address: '0x61fFE014bA17989E743c5F6cB21bF9697530B21e',
     source: '@uniswap/smart-order-router util/addresses.js QUOTER_V2_ADDRESSES (same address on Polygon)',
@@ -142,6 +155,11 @@ const keccakOfBytecode = (rel, key) => {
   return viem.keccak256(code);
 };
 
+const uniswapV3PoolHash = keccakOfBytecode('@uniswap/v3-core/artifacts/contracts/UniswapV3Pool.sol/UniswapV3Pool.json', 'hardhat');
+if (DOCUMENTED.sushiswapV3.initCodeHash !== uniswapV3PoolHash) {
+  fail(`SushiSwap V3 init code hash ${DOCUMENTED.sushiswapV3.initCodeHash} differs from keccak(UniswapV3Pool) ${uniswapV3PoolHash}`);
+}
+
 const uniV3 = sdkCore.CHAIN_TO_ADDRESSES_MAP[sdkCore.ChainId.POLYGON];
 const uniswapV2PairHash = keccakOfBytecode('@uniswap/v2-core/build/UniswapV2Pair.json', 'waffle');
 if (uniswapV2PairHash !== quickswap.INIT_CODE_HASH) {
@@ -190,6 +208,15 @@ const book = {
       `see sdk-core DEFAULT_ADDRESSES); QuoterV2: ${DOCUMENTED.uniswapQuoterV2.source}; pool_init_code_hash: ` +
       'keccak256 of UniswapV3Pool creation code in @uniswap/v3-core',
   },
+  uniswap_v3_forks: [
+    {
+      name: 'sushiswap-v3',
+      factory: checksum(DOCUMENTED.sushiswapV3.factory, 'SushiSwap V3 factory'),
+      nonfungible_position_manager: checksum(DOCUMENTED.sushiswapV3.positionManager, 'SushiSwap V3 position manager'),
+      pool_init_code_hash: DOCUMENTED.sushiswapV3.initCodeHash,
+      source: DOCUMENTED.sushiswapV3.source,
+    },
+  ],
   uniswap_v2_dexes: [
     {
       name: 'quickswap',
@@ -216,6 +243,7 @@ const book = {
     authorizer: balancer('20210418-authorizer', 'Authorizer'),
     queries: balancer('20220721-balancer-queries', 'BalancerQueries'),
     weighted_pool_factory: balancer('20230206-weighted-pool-v3', 'WeightedPoolFactory'),
+    composable_stable_pool_factory: balancer('20230206-composable-stable-pool-v3', 'ComposableStablePoolFactory'),
     protocol_fee_percentages_provider: balancer('20220725-protocol-fee-percentages-provider', 'ProtocolFeePercentagesProvider'),
     source: '@balancer-labs/v2-deployments dist/tasks/<task>/output/polygon.json, checked against dist/addresses/polygon.json',
   },

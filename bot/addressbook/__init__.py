@@ -31,6 +31,7 @@ from bot.addressbook.models import (
     Token,
     UniswapV2Dex,
     UniswapV3,
+    UniswapV3Fork,
 )
 from bot.errors import AddressBookError
 
@@ -44,6 +45,7 @@ __all__ = [
     "Token",
     "UniswapV2Dex",
     "UniswapV3",
+    "UniswapV3Fork",
     "load",
     "load_file",
     "BOOKS",

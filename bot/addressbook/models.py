@@ -99,6 +99,19 @@ class UniswapV3(_Frozen):
     """Where the addresses come from."""
 
 
+class UniswapV3Fork(_Frozen):
+    name: str = Field(min_length=1)
+    """The venue's name in this project ("sushiswap-v3"): it names the pools in routes and the journal."""
+    factory: Address
+    """Its UniswapV3Factory-compatible factory: getPool(token0, token1, fee)."""
+    nonfungible_position_manager: Address
+    """Its NonfungiblePositionManager."""
+    pool_init_code_hash: Hash32
+    """keccak256 of its pool creation code, for CREATE2 pool addresses (FlashArb's genuine-pool check)."""
+    source: str
+    """Where the addresses come from."""
+
+
 class UniswapV2Dex(_Frozen):
     name: str = Field(min_length=1)
     """The DEX's name in this project ("quickswap", "sushiswap")."""
@@ -128,6 +141,9 @@ class BalancerV2(_Frozen):
     """BalancerQueries: querySwap / queryBatchSwap without state changes."""
     weighted_pool_factory: Address
     """WeightedPoolFactory (v3, task 20230206-weighted-pool-v3)."""
+    composable_stable_pool_factory: Address
+    """ComposableStablePoolFactory (v3, task 20230206-composable-stable-pool-v3): stable pools with rate
+    providers whose own BPT is one of their registered tokens."""
     protocol_fee_percentages_provider: Address
     """ProtocolFeePercentagesProvider read by newer pools."""
     source: str
@@ -173,6 +189,8 @@ class AddressBook(_Frozen):
     """Uniswap V3."""
     uniswap_v2_dexes: tuple[UniswapV2Dex, ...]
     """Uniswap V2-style DEXes (QuickSwap, SushiSwap)."""
+    uniswap_v3_forks: tuple[UniswapV3Fork, ...] = ()
+    """Other venues running Uniswap V3 code at their own factory (SushiSwap V3)."""
     balancer_v2: BalancerV2
     """Balancer V2."""
     curve: Curve
@@ -216,6 +234,9 @@ class AddressBook(_Frozen):
         dex_names = [dex.name for dex in self.uniswap_v2_dexes]
         if len(set(dex_names)) != len(dex_names):
             raise ValueError(f"duplicate V2 DEX name in {dex_names}")
+        fork_names = [fork.name for fork in self.uniswap_v3_forks]
+        if len(set(fork_names)) != len(fork_names) or "uniswap-v3" in fork_names:
+            raise ValueError(f"duplicate V3 venue name in {fork_names}")
         return self
 
     def roles(self) -> Iterator[tuple[str, str]]:
@@ -231,6 +252,9 @@ class AddressBook(_Frozen):
         for dex in self.uniswap_v2_dexes:
             yield f"{dex.name}.factory", dex.factory
             yield f"{dex.name}.router", dex.router
+        for fork in self.uniswap_v3_forks:
+            yield f"{fork.name}.factory", fork.factory
+            yield f"{fork.name}.nonfungible_position_manager", fork.nonfungible_position_manager
         for pool in (*self.curve.pools, *self.curve.replica_pools):
             yield f"curve {pool.name}", pool.address
 

@@ -90,10 +90,22 @@ def v2_init_code_hash(w3: Any, dex: Any) -> str:
     )
 
 
-def pool_factories(w3: Any, book: Any) -> tuple[list[PoolFactory], PoolFactory]:
-    """FlashArb's constructor arguments `v2Factories` and `v3Factory` for the connected chain."""
+MAX_V3_FACTORIES = 2
+"""FlashArb.MAX_V3_FACTORIES: Uniswap V3's factory and one other running the same code."""
+
+
+def pool_factories(w3: Any, book: Any) -> tuple[list[PoolFactory], list[PoolFactory]]:
+    """FlashArb's constructor arguments `v2Factories` and `v3Factories` for the connected chain: every V2
+    DEX, and Uniswap V3's factory followed by the address book's `uniswap_v3_forks` (SushiSwap V3), each
+    with the pool init code hash its pools' CREATE2 addresses are made with."""
     v2 = [(str(dex.factory), v2_init_code_hash(w3, dex)) for dex in book.uniswap_v2_dexes]
-    return v2, (str(book.uniswap_v3.factory), str(book.uniswap_v3.pool_init_code_hash))
+    v3 = [(str(book.uniswap_v3.factory), str(book.uniswap_v3.pool_init_code_hash))]
+    v3 += [(str(fork.factory), str(fork.pool_init_code_hash)) for fork in book.uniswap_v3_forks]
+    if len(v3) > MAX_V3_FACTORIES:
+        raise DeploymentError(
+            f"the address book names {len(v3)} Uniswap V3-code factories; FlashArb accepts {MAX_V3_FACTORIES}"
+        )
+    return v2, v3
 
 
 def curve_pools(chain: Any, book: Any) -> tuple[str, ...]:
@@ -237,10 +249,7 @@ def _verify(
     }
     v2, v3 = pool_factories(chain.provider.web3, book)
     checks["v2Factories"] = (_factories(contract.v2Factories()), [(to_checksum_address(f), h) for f, h in v2])
-    checks["UNISWAP_V3_FACTORY"] = (
-        _factories([(contract.UNISWAP_V3_FACTORY(), contract.UNISWAP_V3_INIT_CODE_HASH())]),
-        [(to_checksum_address(v3[0]), v3[1])],
-    )
+    checks["v3Factories"] = (_factories(contract.v3Factories()), [(to_checksum_address(f), h) for f, h in v3])
     for name, (live, expected) in checks.items():
         if live != expected:
             raise DeploymentError(f"{where}: {name} is {live}, expected {expected}; pass --redeploy")

@@ -13,7 +13,15 @@ This package and bot.execution are the only ones that talk to the chain.
 
 from bot.market.discovery import V3_FEE_TIERS, discover
 from bot.market.multicall import Call, CallResult, Multicall
-from bot.market.pools import BalancerPoolInfo, CurvePoolInfo, PoolInfo, PoolSet, V2PairInfo, V3PoolInfo
+from bot.market.pools import (
+    BalancerPoolInfo,
+    BalancerStablePoolInfo,
+    CurvePoolInfo,
+    PoolInfo,
+    PoolSet,
+    V2PairInfo,
+    V3PoolInfo,
+)
 from bot.market.reader import MarketReader
 from bot.market.snapshots import (
     BalancerPoolSnapshot,
@@ -27,6 +35,7 @@ from bot.market.state import MarketState, PoolFailure, RefreshResult
 __all__ = [
     "V3_FEE_TIERS",
     "BalancerPoolInfo",
+    "BalancerStablePoolInfo",
     "BalancerPoolSnapshot",
     "Call",
     "CallResult",

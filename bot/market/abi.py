@@ -32,6 +32,23 @@ TOKEN1 = selector("token1()")
 GET_NORMALIZED_WEIGHTS = selector("getNormalizedWeights()")
 GET_SWAP_FEE_PERCENTAGE = selector("getSwapFeePercentage()")
 GET_SCALING_FACTORS = selector("getScalingFactors()")
+GET_BPT_INDEX = selector("getBptIndex()")
+"""ComposableStable pools: where the pool's own BPT sits among its registered tokens."""
+GET_AMPLIFICATION_PARAMETER = selector("getAmplificationParameter()")
+GET_RATE_PROVIDERS = selector("getRateProviders()")
+"""ComposableStable pools: each registered token's rate provider (zero: none)."""
+GET_RATE = selector("getRate()")
+"""A rate provider's current rate (18 decimals)."""
+GET_CURRENT_BLOCK_TIMESTAMP = selector("getCurrentBlockTimestamp()")
+"""Multicall3: the timestamp of the block a batch runs in."""
+
+
+def get_token_rate_cache(token: str) -> bytes:
+    """ComposableStablePool.getTokenRateCache(token) -> (rate, oldRate, duration, expires)."""
+    return selector("getTokenRateCache(address)") + bytes(12) + bytes.fromhex(token[2:])
+
+
+"""Stable pools: (value = A * 1000, isUpdating, precision)."""
 CURVE_A = selector("A()")
 CURVE_A_PRECISE = selector("A_precise()")
 CURVE_ADMIN_FEE = selector("admin_fee()")
@@ -186,3 +203,12 @@ def pool_tokens(data: bytes) -> tuple[tuple[str, ...], tuple[int, ...]]:
     if len(tokens) != len(amounts):
         raise ValueError(f"getPoolTokens: {len(tokens)} tokens but {len(amounts)} balances")
     return tokens, amounts
+
+
+def address_array(data: bytes, head_index: int = 0) -> tuple[str, ...]:
+    """An address[] whose offset is in word `head_index` (a lone array return: head_index 0)."""
+    values = uint_array(data, head_index)
+    for value in values:
+        if value >> 160:
+            raise ValueError(f"address[]: {value:#x} is not an address")
+    return tuple(str(to_checksum_address(v.to_bytes(20, "big"))) for v in values)

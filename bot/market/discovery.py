@@ -1,7 +1,8 @@
 """Find the pools among a configured token set, and read their static data once.
 
 Two Multicall3 round trips at one block:
-1. every V2 factory's getPair and the V3 factory's getPool (per fee tier) for each token pair, the
+1. every V2 factory's getPair and every V3 factory's getPool (Uniswap V3 and the address book's
+   `uniswap_v3_forks`, such as SushiSwap V3; per fee tier) for each token pair, the
    Vault's getPool/getPoolTokens for each configured Balancer pool id, and coins/A/A_precise/admin_fee
    of each configured Curve pool;
 2. the static data of what round 1 found: V3 tickSpacing, Balancer weights, swap fee and scaling
@@ -23,7 +24,14 @@ from bot.addressbook import AddressBook
 from bot.errors import ConfigError
 from bot.market import abi
 from bot.market.multicall import BlockId, Call, CallResult, Multicall
-from bot.market.pools import BalancerPoolInfo, CurvePoolInfo, PoolSet, V2PairInfo, V3PoolInfo
+from bot.market.pools import (
+    BalancerPoolInfo,
+    BalancerStablePoolInfo,
+    CurvePoolInfo,
+    PoolSet,
+    V2PairInfo,
+    V3PoolInfo,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -79,10 +87,13 @@ def discover(
             v2_keys.append((dex, a, b))
             calls.append(Call(dex.factory, abi.get_pair(a, b)))
     v3_keys = []
-    for a, b in pairs:
-        for fee in v3_fees:
-            v3_keys.append((a, b, fee))
-            calls.append(Call(book.uniswap_v3.factory, abi.get_pool_v3(a, b, fee)))
+    v3_factories = [("uniswap-v3", book.uniswap_v3.factory)]
+    v3_factories += [(fork.name, fork.factory) for fork in book.uniswap_v3_forks]
+    for venue, factory in v3_factories:
+        for a, b in pairs:
+            for fee in v3_fees:
+                v3_keys.append((a, b, fee, venue))
+                calls.append(Call(factory, abi.get_pool_v3(a, b, fee)))
     for pool_id in pool_ids:
         raw = bytes.fromhex(pool_id[2:])
         calls.append(Call(vault, abi.get_pool_balancer(raw)))
@@ -98,10 +109,10 @@ def discover(
         if found is not None:
             v2.append(V2PairInfo(found, dex.name, a, b, dex.fee_bps))
     v3_found = []
-    for a, b, fee in v3_keys:
+    for a, b, fee, venue in v3_keys:
         found = _address_or_none(next(results))
         if found is not None:
-            v3_found.append((found, a, b, fee))
+            v3_found.append((found, a, b, fee, venue))
     balancer_found = []
     for pool_id in pool_ids:
         pool_result, tokens_result = next(results), next(results)
@@ -131,31 +142,53 @@ def discover(
 
     # round 2: their static data
     calls = []
-    for address, _, _, _ in v3_found:
+    for address, _, _, _, _ in v3_found:
         calls.append(Call(address, abi.TICK_SPACING))
     for _, address, _ in balancer_found:
         calls.extend(
             Call(address, data)
-            for data in (abi.GET_NORMALIZED_WEIGHTS, abi.GET_SWAP_FEE_PERCENTAGE, abi.GET_SCALING_FACTORS)
+            for data in (
+                abi.GET_NORMALIZED_WEIGHTS,
+                abi.GET_SWAP_FEE_PERCENTAGE,
+                abi.GET_SCALING_FACTORS,
+                abi.GET_BPT_INDEX,
+                abi.GET_AMPLIFICATION_PARAMETER,
+            )
         )
     for _, coin_list, _, _ in curve_found:
         calls.extend(Call(coin, abi.DECIMALS) for coin in coin_list)
     results = iter(multicall.aggregate3(calls, block))
 
     v3 = []
-    for address, a, b, fee in v3_found:
+    for address, a, b, fee, venue in v3_found:
         result = next(results)
         if not result.success:
             logger.warning("discovery: V3 pool %s does not answer tickSpacing(); skipped", address)
             continue
-        v3.append(V3PoolInfo(address, a, b, fee, abi.word(result.data)))
+        v3.append(V3PoolInfo(address, a, b, fee, abi.word(result.data), venue))
     balancer = []
+    balancer_stable = []
     for pool_id, address, pool_tokens in balancer_found:
         weights, swap_fee, scaling = next(results), next(results), next(results)
+        bpt_index, amp = next(results), next(results)
+        if (
+            not weights.success
+            and bpt_index.success
+            and amp.success
+            and swap_fee.success
+            and scaling.success
+            and address in pool_tokens
+            and pool_tokens.index(address) == abi.word(bpt_index.data)
+        ):
+            balancer_stable.append(
+                BalancerStablePoolInfo(pool_id, address, pool_tokens, abi.word(bpt_index.data))
+            )
+            continue
         if not (weights.success and swap_fee.success and scaling.success):
             raise ConfigError(
                 f"Balancer pool {pool_id} ({address}) does not answer getNormalizedWeights, "
-                "getSwapFeePercentage and getScalingFactors: only weighted pools are supported"
+                "getSwapFeePercentage and getScalingFactors, nor getBptIndex and getAmplificationParameter "
+                "with its own BPT registered: only weighted and ComposableStable pools are supported"
             )
         balancer.append(
             BalancerPoolInfo(
@@ -180,16 +213,62 @@ def discover(
             multipliers.append(10 ** (18 - decimals))
         curve.append(CurvePoolInfo(pool, coin_list, tuple(multipliers), a_precision, admin_fee))
 
-    pool_set = PoolSet(tuple(v2), tuple(v3), tuple(balancer), tuple(curve))
+    if balancer_stable:
+        balancer_stable = _stable_rates(multicall, balancer_stable, block)
+    pool_set = PoolSet(tuple(v2), tuple(v3), tuple(balancer), tuple(curve), tuple(balancer_stable))
     logger.info(
-        "discovery: %d tokens -> %d V2 pairs, %d V3 pools, %d Balancer pools, %d Curve pools",
+        "discovery: %d tokens -> %d V2 pairs, %d V3 pools, %d Balancer pools (%d stable), %d Curve pools",
         len(addresses),
         len(v2),
         len(v3),
-        len(balancer),
+        len(balancer) + len(balancer_stable),
+        len(balancer_stable),
         len(curve),
     )
     return pool_set
+
+
+def _stable_rates(
+    multicall: Multicall, pools: list[BalancerStablePoolInfo], block: BlockId
+) -> list[BalancerStablePoolInfo]:
+    """A third round trip, only when ComposableStable pools were found: their rate providers and the
+    decimals of their tokens (the scaling factor a fresh rate multiplies)."""
+    calls: list[Call] = []
+    for pool in pools:
+        calls.append(Call(pool.address, abi.GET_RATE_PROVIDERS))
+        calls.extend(Call(t, abi.DECIMALS) for k, t in enumerate(pool.tokens) if k != pool.bpt_index)
+    results = iter(multicall.aggregate3(calls, block))
+    found = []
+    for pool in pools:
+        providers_result = next(results)
+        if not providers_result.success:
+            raise ConfigError(
+                f"Balancer stable pool {pool.pool_id} ({pool.address}) does not answer getRateProviders"
+            )
+        providers = abi.address_array(providers_result.data)
+        if len(providers) != len(pool.tokens):
+            raise ConfigError(
+                f"Balancer stable pool {pool.address}: {len(providers)} rate providers "
+                f"for {len(pool.tokens)} tokens"
+            )
+        bases = []
+        for k, token in enumerate(pool.tokens):
+            if k == pool.bpt_index:
+                bases.append(10**18)
+                continue
+            result = next(results)
+            decimals = abi.word(result.data) if result.success and len(result.data) >= 32 else None
+            if decimals is None or decimals > 18:
+                raise ConfigError(
+                    f"Balancer stable pool {pool.address}: token {token} has no usable decimals()"
+                )
+            bases.append(10**18 * 10 ** (18 - decimals))
+        found.append(
+            BalancerStablePoolInfo(
+                pool.pool_id, pool.address, pool.tokens, pool.bpt_index, tuple(providers), tuple(bases)
+            )
+        )
+    return found
 
 
 def _address_or_none(result: CallResult) -> str | None:

@@ -48,6 +48,9 @@ class V3PoolInfo:
     """The fee in hundredths of a bip (500 = 0.05 %)."""
     tick_spacing: int
     """tickSpacing()."""
+    dex: str = "uniswap-v3"
+    """The venue whose factory created the pool: "uniswap-v3", or a `uniswap_v3_forks` name of the address
+    book ("sushiswap-v3")."""
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -81,6 +84,37 @@ class BalancerPoolInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class BalancerStablePoolInfo:
+    """A Balancer V2 ComposableStable pool: its own BPT is one of its registered tokens (never traded);
+    balances, scaling factors (rates included), amplification and fee are read every block."""
+
+    pool_id: str
+    """The Vault's pool id, 0x-hex bytes32."""
+    address: str
+    """The pool contract, which is also its BPT."""
+    tokens: tuple[str, ...]
+    """The Vault's registered tokens, the BPT included, in the Vault's order."""
+    bpt_index: int
+    """getBptIndex()."""
+    rate_providers: tuple[str, ...] = ()
+    """getRateProviders(), same order (the zero address: none); empty when not read."""
+    base_scaling_factors: tuple[int, ...] = ()
+    """1e18 * 10**(18 - decimals) per registered token, the rate left out (the BPT: 1e18); what the
+    pool multiplies by a token's rate (mulDown) to get its scaling factor."""
+
+    kind = HopKind.BALANCER
+
+    def rated(self) -> tuple[int, ...]:
+        """The registered indices of the tokens that have a rate provider."""
+        zero = "0x" + "00" * 20
+        return tuple(k for k, p in enumerate(self.rate_providers) if p != zero)
+
+    @property
+    def pool_id_bytes(self) -> bytes:
+        return bytes.fromhex(self.pool_id[2:])
+
+
+@dataclass(frozen=True, slots=True)
 class CurvePoolInfo:
     """A Curve StableSwap plain pool."""
 
@@ -102,7 +136,7 @@ class CurvePoolInfo:
         return self.coins
 
 
-PoolInfo = V2PairInfo | V3PoolInfo | BalancerPoolInfo | CurvePoolInfo
+PoolInfo = V2PairInfo | V3PoolInfo | BalancerPoolInfo | CurvePoolInfo | BalancerStablePoolInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,15 +147,17 @@ class PoolSet:
     v3: tuple[V3PoolInfo, ...] = ()
     balancer: tuple[BalancerPoolInfo, ...] = ()
     curve: tuple[CurvePoolInfo, ...] = ()
+    balancer_stable: tuple[BalancerStablePoolInfo, ...] = ()
 
     def __iter__(self) -> Iterator[PoolInfo]:
         yield from self.v2
         yield from self.v3
         yield from self.balancer
         yield from self.curve
+        yield from self.balancer_stable
 
     def __len__(self) -> int:
-        return len(self.v2) + len(self.v3) + len(self.balancer) + len(self.curve)
+        return len(self.v2) + len(self.v3) + len(self.balancer) + len(self.curve) + len(self.balancer_stable)
 
     def addresses(self) -> set[str]:
         return {pool.address for pool in self}

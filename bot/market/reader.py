@@ -6,7 +6,12 @@ What one refresh reads (static data comes from discovery and is never re-read):
 - Uniswap V3: slot0(), liquidity(), the tickBitmap words `words_each_side` either side of the word
   of the pool's last known tick, and ticks(t).liquidityNet of every initialised tick this reader
   already knows in those words (see `v3_window`);
-- Balancer: Vault.getPoolTokens(poolId) (the balances);
+- Balancer: Vault.getPoolTokens(poolId) (the balances); for a ComposableStable pool also its
+  getScalingFactors() (token rates included, as the pool cached them), getAmplificationParameter() and
+  getSwapFeePercentage(), which its owner and rate providers can change; for each token with a rate
+  provider, getTokenRateCache(token) and the provider's getRate(), with Multicall3's block timestamp:
+  a swap in a later block first refreshes a cache that has expired by then, so where it will have
+  (the next block is NEXT_BLOCK_S later) the snapshot scales that token by the provider's rate;
 - Curve: balances(i), A (A_precise() where the pool has it) and fee();
 plus Multicall3.getBlockNumber(), so the snapshots carry the block they were read at even when the
 refresh asks for "latest", and the ERC20 balances given as `balances` (what the flash lenders can lend:
@@ -33,15 +38,26 @@ from dataclasses import dataclass, field
 
 from eth_abi.abi import encode
 
+from bot.amm.balancer_fixed_point import mul_down
+from bot.amm.balancer_stable import StablePoolState
 from bot.amm.balancer_weighted import WeightedPoolState
 from bot.amm.curve_stableswap import CurvePoolState
 from bot.amm.v3_pool import V3PoolState
 from bot.errors import AmmError, ConfigError, RpcError
 from bot.market import abi
 from bot.market.multicall import BlockId, Call, CallResult, Multicall
-from bot.market.pools import BalancerPoolInfo, CurvePoolInfo, PoolInfo, PoolSet, V2PairInfo, V3PoolInfo
+from bot.market.pools import (
+    BalancerPoolInfo,
+    BalancerStablePoolInfo,
+    CurvePoolInfo,
+    PoolInfo,
+    PoolSet,
+    V2PairInfo,
+    V3PoolInfo,
+)
 from bot.market.snapshots import (
     BalancerPoolSnapshot,
+    BalancerStablePoolSnapshot,
     CurvePoolSnapshot,
     PoolSnapshot,
     V2PairSnapshot,
@@ -52,6 +68,8 @@ from bot.market.v3_window import V3Window
 
 logger = logging.getLogger(__name__)
 
+NEXT_BLOCK_S = 2
+"""Seconds to the block a trade decided now lands in (Polygon PoS: about 2)."""
 DEFAULT_WORDS_EACH_SIDE = 2
 """Bitmap words read either side of the current word: 2 covers about +-58 % of price at tick
 spacing 10 (a word spans 2,560 ticks), +-5 % at tick spacing 1."""
@@ -132,7 +150,7 @@ class MarketReader:
         (token, holder) ERC20 balances read in the same batch (`read`)."""
         if words_each_side < 0:
             raise ConfigError(f"words_each_side must not be negative, got {words_each_side}")
-        if pools.balancer and not vault:
+        if (pools.balancer or pools.balancer_stable) and not vault:
             raise ConfigError("MarketReader tracks Balancer pools but was given no vault address")
         self.vault = vault or ""
         self.multicall = multicall
@@ -260,6 +278,22 @@ class MarketReader:
                 plan.calls.extend(Call(pool.address, abi.ticks(t)) for t in ticks)
             elif isinstance(pool, BalancerPoolInfo):
                 plan.calls.append(Call(self.vault, abi.get_pool_tokens(pool.pool_id_bytes)))
+            elif isinstance(pool, BalancerStablePoolInfo):
+                plan.calls.append(Call(self.vault, abi.get_pool_tokens(pool.pool_id_bytes)))
+                plan.calls.extend(
+                    Call(pool.address, data)
+                    for data in (
+                        abi.GET_SCALING_FACTORS,
+                        abi.GET_AMPLIFICATION_PARAMETER,
+                        abi.GET_SWAP_FEE_PERCENTAGE,
+                    )
+                )
+                rated = pool.rated()
+                if rated:
+                    plan.calls.append(Call(self.multicall.address, abi.GET_CURRENT_BLOCK_TIMESTAMP))
+                    for k in rated:
+                        plan.calls.append(Call(pool.address, abi.get_token_rate_cache(pool.tokens[k])))
+                        plan.calls.append(Call(pool.rate_providers[k], abi.GET_RATE))
             else:
                 plan.calls.extend(Call(pool.address, abi.balances(i)) for i in range(len(pool.coins)))
                 a_call = abi.CURVE_A_PRECISE if pool.a_precision > 1 else abi.CURVE_A
@@ -341,6 +375,8 @@ class MarketReader:
                     snapshot = done
                 elif isinstance(pool, BalancerPoolInfo):
                     snapshot = self._decode_balancer(pool, own, block)
+                elif isinstance(pool, BalancerStablePoolInfo):
+                    snapshot = self._decode_balancer_stable(pool, own, block)
                 else:
                     snapshot = self._decode_curve(pool, own, block)
             except (_Failed, ValueError, AmmError) as exc:
@@ -397,7 +433,7 @@ class MarketReader:
         except (_Failed, ValueError, AmmError) as exc:
             return None, PoolFailure(pool.address, f"V3PoolInfo: {exc}")
         window.update(state.ticks, state.liquidity_net, item.tick)
-        return V3PoolSnapshot(state, block), None
+        return V3PoolSnapshot(state, block, pool.dex), None
 
     def _decode_balancer(
         self, pool: BalancerPoolInfo, own: Sequence[CallResult], block: int
@@ -417,7 +453,37 @@ class MarketReader:
         )
         return BalancerPoolSnapshot(state, block)
 
-    def _token_ints(self, pool: BalancerPoolInfo) -> tuple[int, ...]:
+    def _decode_balancer_stable(
+        self, pool: BalancerStablePoolInfo, own: Sequence[CallResult], block: int
+    ) -> BalancerStablePoolSnapshot:
+        raw_tokens, balances = abi.pool_tokens_raw(own[0].data)
+        if raw_tokens != self._token_ints(pool):
+            tokens, _ = abi.pool_tokens(own[0].data)
+            raise _Failed(f"the Vault lists tokens {tokens}, discovery found {pool.tokens}")
+        scaling = list(abi.uint_array(own[1].data))
+        if len(scaling) != len(pool.tokens):
+            raise _Failed(f"getScalingFactors gave {len(scaling)} factors for {len(pool.tokens)} tokens")
+        rated = pool.rated()
+        if rated:
+            now = abi.word(own[4].data)
+            for n, k in enumerate(rated):
+                expires = abi.word(own[5 + 2 * n].data, 3)
+                if now + NEXT_BLOCK_S > expires:
+                    # the swap will refresh the expired cache first, then scale by the provider's rate
+                    scaling[k] = mul_down(pool.base_scaling_factors[k], abi.word(own[6 + 2 * n].data))
+        state = StablePoolState(
+            pool_id=pool.pool_id,
+            address=pool.address,
+            tokens=pool.tokens,
+            balances=balances,
+            bpt_index=pool.bpt_index,
+            scaling_factors=tuple(scaling),
+            amp=abi.word(own[2].data),
+            swap_fee_percentage=abi.word(own[3].data),
+        )
+        return BalancerStablePoolSnapshot(state, block)
+
+    def _token_ints(self, pool: BalancerPoolInfo | BalancerStablePoolInfo) -> tuple[int, ...]:
         found = self._balancer_tokens.get(pool.address)
         if found is None:
             found = tuple(int(t, 16) for t in pool.tokens)

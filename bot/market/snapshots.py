@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.amm.balancer_stable import StablePoolState
 from bot.amm.balancer_weighted import WeightedPoolState
 from bot.amm.curve_stableswap import CurvePoolState
 from bot.amm.uniswap_v2 import V2Fee, fee_from_bps
@@ -69,6 +70,8 @@ class V3PoolSnapshot:
     """The swap math's state (slot0, liquidity, the initialised ticks of the covered range)."""
     block: int
     """The first block this state was read at."""
+    dex: str = "uniswap-v3"
+    """The venue whose factory created the pool ("uniswap-v3", "sushiswap-v3")."""
 
     kind = HopKind.UNISWAP_V3
 
@@ -123,5 +126,27 @@ class CurvePoolSnapshot:
         return self.state.coins
 
 
-PoolSnapshot = V2PairSnapshot | V3PoolSnapshot | BalancerPoolSnapshot | CurvePoolSnapshot
+@dataclass(frozen=True, slots=True)
+class BalancerStablePoolSnapshot:
+    """A Balancer V2 ComposableStable pool at one block."""
+
+    state: StablePoolState
+    """The stable math's state (Vault balances with the BPT, scaling factors with rates, A, fee)."""
+    block: int
+    """The block it was read at."""
+
+    kind = HopKind.BALANCER
+
+    @property
+    def address(self) -> str:
+        return self.state.address
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        return self.state.tokens
+
+
+PoolSnapshot = (
+    V2PairSnapshot | V3PoolSnapshot | BalancerPoolSnapshot | CurvePoolSnapshot | BalancerStablePoolSnapshot
+)
 """Any pool's per-block snapshot."""

@@ -254,8 +254,8 @@ class BotConfig(BaseSettings):
     """Symbols (from the Polygon address book) of the tokens to trade; empty means all of them.
     Aliases are accepted and stored as the book's symbol."""
     balancer_pool_ids: Annotated[tuple[PoolId, ...], NoDecode] = ()
-    """Balancer V2 pool ids to trade (weighted pools), added to the ones found from the Vault's
-    PoolRegistered logs. Needed on real Polygon, whose long history is not scanned."""
+    """Balancer V2 pool ids to trade (weighted or ComposableStable pools), added to the ones found from
+    the Vault's PoolRegistered logs. Needed on real Polygon, whose long history is not scanned."""
     deployments_path: Path = DEFAULT_DEPLOYMENTS_PATH
     """The deployments file that says where FlashArb is on each chain (written by `ape run deploy`)."""
     journal_url: str = DEFAULT_JOURNAL_URL

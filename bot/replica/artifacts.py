@@ -72,6 +72,14 @@ PATHS: dict[str, tuple[str, str]] = {
         "@balancer-labs/v2-deployments",
         "dist/tasks/20230206-weighted-pool-v3/artifact/WeightedPool.json",
     ),
+    "ComposableStablePoolFactory": (
+        "@balancer-labs/v2-deployments",
+        "dist/tasks/20230206-composable-stable-pool-v3/artifact/ComposableStablePoolFactory.json",
+    ),
+    "ComposableStablePool": (
+        "@balancer-labs/v2-deployments",
+        "dist/tasks/20230206-composable-stable-pool-v3/artifact/ComposableStablePool.json",
+    ),
 }
 
 _AAVE = "artifacts/contracts/"

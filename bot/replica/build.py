@@ -200,7 +200,17 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
     # The builder's modules (web3 and friends) load only when a build is needed: a cached replica
     # loads without them.
     from bot.addressbook import load
-    from bot.replica import aave, balancer, curve, multicall, tokens, uniswap_v2, uniswap_v3
+    from bot.replica import (
+        aave,
+        balancer,
+        balancer_stable,
+        curve,
+        multicall,
+        sushiswap_v3,
+        tokens,
+        uniswap_v2,
+        uniswap_v3,
+    )
     from bot.replica.admin import ADMIN_ADDRESS
     from bot.replica.anvil import AnvilProcess
     from bot.replica.chain import Chain
@@ -209,7 +219,7 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
     from bot.replica.solidity import compile_sources
 
     book = load(137)
-    sources = [REPLICA_CONTRACTS / "ReplicaToken.sol"]
+    sources = [REPLICA_CONTRACTS / "ReplicaToken.sol", REPLICA_CONTRACTS / "RateProviderReplica.sol"]
     if curve.available():
         sources.append(curve.SOURCE)
     own = compile_sources(sources, cache_root / "solc")
@@ -223,6 +233,7 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
         multicall.deploy(ctx)
         uniswap_v2.deploy(ctx)
         uniswap_v3.deploy(ctx)
+        sushiswap_v3.deploy(ctx)
         balancer.deploy_core(ctx)
         aave.deploy_provider(ctx)
         ctx.placer.flush()
@@ -233,15 +244,19 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
         ctx.placer.flush()
         # Batch 3.
         balancer.deploy_factory(ctx)
+        balancer_stable.deploy_factory(ctx)
         aave.deploy_market(ctx)
         curve.deploy(ctx)
         ctx.placer.flush()
         # Configure and seed at table prices.
         uniswap_v3.configure(ctx)
+        sushiswap_v3.configure(ctx)
         aave.configure(ctx)
         uniswap_v2.seed(ctx)
         uniswap_v3.seed(ctx)
+        sushiswap_v3.seed(ctx)
         balancer.seed(ctx)
+        balancer_stable.seed(ctx)
         aave.seed(ctx)
         curve.seed(ctx)
 
@@ -255,7 +270,9 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
             tokens=ctx.records["tokens"],
             v2_pairs=tuple(ctx.records.get("v2_pairs", ())),
             v3_pools=tuple(ctx.records.get("v3_pools", ())),
+            v3_fork_pools=tuple(ctx.records.get("v3_fork_pools", ())),
             balancer_pools=tuple(ctx.records.get("balancer_pools", ())),
+            balancer_stable_pools=tuple(ctx.records.get("balancer_stable_pools", ())),
             curve_pools=tuple(ctx.records.get("curve_pools", ())),
             aave_reserves=tuple(ctx.records.get("aave_reserves", ())),
             aave_flashloan_premium_total=ctx.records.get("aave_flashloan_premium_total", 0),

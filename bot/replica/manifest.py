@@ -40,6 +40,13 @@ class V3Pool(_Frozen):
     """The pool's tick spacing."""
 
 
+class V3ForkPool(V3Pool):
+    dex: str
+    """The venue's name in the address book's uniswap_v3_forks ("sushiswap-v3")."""
+    factory: str
+    """The venue's factory, which created the pool."""
+
+
 class BalancerPool(_Frozen):
     pool_id: str
     """The Vault's bytes32 pool id (0x-hex)."""
@@ -51,6 +58,25 @@ class BalancerPool(_Frozen):
     """Normalized weights, 18-decimal fixed point, summing to 1e18, in token order."""
     swap_fee: int
     """Swap fee percentage, 18-decimal fixed point (3e15 = 0.3%)."""
+
+
+class BalancerStablePool(_Frozen):
+    pool_id: str
+    """The Vault's bytes32 pool id (0x-hex)."""
+    address: str
+    """The ComposableStablePool (also its BPT, which is one of its registered tokens)."""
+    tokens: tuple[str, ...]
+    """The Vault's registered tokens, the pool's own BPT included (at `bpt_index`)."""
+    bpt_index: int
+    """getBptIndex(): where the pool's own BPT sits in `tokens`."""
+    rate_providers: tuple[str, ...]
+    """getRateProviders() in the same order (the zero address: no provider; RateProviderReplica on the
+    replica)."""
+    amplification: int
+    """The amplification parameter A the pool was created with (getAmplificationParameter() reports
+    A times its precision, 1000)."""
+    swap_fee: int
+    """Swap fee percentage, 18-decimal fixed point."""
 
 
 class CurvePool(_Frozen):
@@ -100,8 +126,12 @@ class Manifest(_Frozen):
     """Uniswap V2-style pairs, per DEX."""
     v3_pools: tuple[V3Pool, ...] = ()
     """Uniswap V3 pools."""
+    v3_fork_pools: tuple[V3ForkPool, ...] = ()
+    """Pools of venues running Uniswap V3 code at their own factory (SushiSwap V3)."""
     balancer_pools: tuple[BalancerPool, ...] = ()
     """Balancer V2 weighted pools."""
+    balancer_stable_pools: tuple[BalancerStablePool, ...] = ()
+    """Balancer V2 ComposableStable pools (ComposableStablePoolFactory v3)."""
     curve_pools: tuple[CurvePool, ...] = ()
     """CurveStableSwapReplica pools (empty if the contract was not in the tree at build time)."""
     aave_reserves: tuple[AaveReserve, ...] = ()

@@ -175,6 +175,11 @@ class MarketFlow:
         for bpool in self.manifest.balancer_pools:
             name = f"balancer {label(bpool.tokens)}"
             venues.append(Venue("balancer", name, bpool.address, bpool.tokens, vault, pool_id=bpool.pool_id))
+        for spool in self.manifest.balancer_stable_pools:
+            # a ComposableStable pool's own BPT is registered among its tokens; traders never swap it
+            traded = tuple(t for t in spool.tokens if t != spool.address)
+            name = f"balancer-stable {label(traded)}"
+            venues.append(Venue("balancer", name, spool.address, traded, vault, pool_id=spool.pool_id))
         return tuple(venues)
 
     def _trader(self, index: int) -> str:
@@ -223,10 +228,11 @@ class MarketFlow:
                 data = VAULT_POOL_TOKENS + encode(
                     ["bytes32"], [bytes.fromhex(venue.pool_id.removeprefix("0x"))]
                 )
-                _, balances, _ = decode(
+                registered, balances, _ = decode(
                     ["address[]", "uint256[]", "uint256"], self._call(self.book.balancer_v2.vault, data)
                 )
-                depths[venue.pool] = tuple(int(b) for b in balances)
+                by_token = {str(t).lower(): int(b) for t, b in zip(registered, balances, strict=True)}
+                depths[venue.pool] = tuple(by_token[t.lower()] for t in venue.tokens)
         return depths
 
     def refresh_depths(self) -> None:

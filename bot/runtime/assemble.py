@@ -128,6 +128,7 @@ def assemble(
     )
     pools = tracked_pools(rpc, multicall, book, config.trade_tokens(), config.balancer_pool_ids)
     vault_tokens = {t for p in pools.balancer for t in p.tokens}
+    vault_tokens |= {t for s in pools.balancer_stable for t in s.tokens if t != s.address}
     lenders = read_lenders(multicall, book, vault_tokens, config.lenders)
     borrowable = set(lenders.terms.aave_assets) | set(lenders.terms.balancer_assets)
     if lenders.terms.pool_lender:

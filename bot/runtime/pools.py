@@ -30,7 +30,8 @@ LOG_SCAN_MAX_HEAD = 1_000_000
 
 
 def balancer_pool_ids(rpc: Rpc, multicall: Multicall, vault: str, tokens: Sequence[str]) -> list[str]:
-    """Weighted pools registered in the Vault whose tokens are all among `tokens` (short chains)."""
+    """Weighted and ComposableStable pools registered in the Vault whose tokens (a stable pool's own BPT
+    aside) are all among `tokens` (short chains)."""
     head = rpc.block_number()
     if head >= LOG_SCAN_MAX_HEAD:
         logger.info("pools: chain is long (block %d): Balancer pools are not scanned from logs", head)
@@ -51,12 +52,15 @@ def balancer_pool_ids(rpc: Rpc, multicall: Multicall, vault: str, tokens: Sequen
         calls.append(Call(address, abi.GET_NORMALIZED_WEIGHTS))
     results = multicall.aggregate3(calls)
     ids = []
-    for k, (pool_id, _) in enumerate(found):
+    for k, (pool_id, address) in enumerate(found):
         pool_tokens, weights = results[2 * k], results[2 * k + 1]
-        if not (pool_tokens.success and weights.success):
-            continue  # not a weighted pool
+        if not pool_tokens.success:
+            continue
         listed, _ = abi.pool_tokens(pool_tokens.data)
-        if all(t.lower() in wanted for t in listed):
+        composable = address in listed  # a ComposableStable pool registers its own BPT
+        if not (weights.success or composable):
+            continue  # neither a weighted nor a composable pool
+        if all(t.lower() in wanted for t in listed if t != address):
             ids.append(pool_id)
     return ids
 

@@ -35,7 +35,11 @@ def describe(manifest: Manifest) -> str:
     venues = {
         "Uniswap V2-style pairs (QuickSwap, SushiSwap)": len(manifest.v2_pairs),
         "Uniswap V3 pools": len(manifest.v3_pools),
+        "SushiSwap V3 pools (Uniswap V3 code at SushiSwap's factory)": len(manifest.v3_fork_pools),
         "Balancer V2 weighted pools": len(manifest.balancer_pools),
+        "Balancer V2 ComposableStable pools (MaticX with a stand-in rate provider)": len(
+            manifest.balancer_stable_pools
+        ),
         "Curve StableSwap pools (stand-in)": len(manifest.curve_pools),
         "Aave V3 reserves with flash loans": len(manifest.aave_reserves),
     }

@@ -14,6 +14,7 @@ from bot.amm.curve_stableswap import FEE_DENOMINATOR, get_y
 from bot.amm.v3_pool import swap
 from bot.market.snapshots import (
     BalancerPoolSnapshot,
+    BalancerStablePoolSnapshot,
     CurvePoolSnapshot,
     PoolSnapshot,
     V2PairSnapshot,
@@ -40,12 +41,19 @@ def after_hop(snapshot: PoolSnapshot, hop: HopQuote) -> PoolSnapshot:
         state = replace(
             snapshot.state, sqrt_price_x96=result.sqrt_price_x96, tick=result.tick, liquidity=result.liquidity
         )
-        return V3PoolSnapshot(state, snapshot.block)
+        return V3PoolSnapshot(state, snapshot.block, snapshot.dex)
     if isinstance(snapshot, BalancerPoolSnapshot):
         balances = list(snapshot.state.balances)
         balances[hop.index_in] += hop.amount_in
         balances[hop.index_out] -= hop.amount_out
         return BalancerPoolSnapshot(replace(snapshot.state, balances=tuple(balances)), snapshot.block)
+    if isinstance(snapshot, BalancerStablePoolSnapshot):
+        # the Vault's balances move by exactly what was paid in and out (protocol fees on a
+        # ComposableStable pool are minted as BPT, not taken from the balances)
+        stable = list(snapshot.state.balances)
+        stable[hop.index_in] += hop.amount_in
+        stable[hop.index_out] -= hop.amount_out
+        return BalancerStablePoolSnapshot(replace(snapshot.state, balances=tuple(stable)), snapshot.block)
     assert isinstance(snapshot, CurvePoolSnapshot)
     pool = snapshot.state
     i, j = hop.index_in, hop.index_out

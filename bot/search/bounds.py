@@ -46,6 +46,7 @@ from collections.abc import Sequence
 from bot.amm.curve_stableswap import FEE_DENOMINATOR
 from bot.market.snapshots import (
     BalancerPoolSnapshot,
+    BalancerStablePoolSnapshot,
     CurvePoolSnapshot,
     PoolSnapshot,
     V2PairSnapshot,
@@ -123,6 +124,10 @@ def hop_bound(
         r = weighted.normalized_weights[leg.index_in] / weighted.normalized_weights[leg.index_out]
         t = max(1.0, 2 * r / (r + 1))
         return t * b_in / r, t * b_out, g
+    if isinstance(snapshot, BalancerStablePoolSnapshot):
+        # concave like Curve's: the line at the marginal rate, capped at the balance of the token bought
+        rate = math.exp(log_rate(snapshot, leg)) * (1 + _PAD)
+        return rate, float(snapshot.state.balances[leg.index_out]) + curve_dust(rate)
     assert isinstance(snapshot, CurvePoolSnapshot)
     pool = snapshot.state
     rate = math.exp(log_rate(snapshot, leg))
@@ -224,6 +229,19 @@ class CurveModel(HopModel):
         return g * x * b / denominator, g * a * b / (denominator * denominator)
 
 
+class LineModel(HopModel):
+    """min(rate * x, cap): a concave hop's tangent at zero, capped (Balancer stable pools)."""
+
+    __slots__ = ("rate", "cap")
+
+    def __init__(self, rate: float, cap: float) -> None:
+        self.rate, self.cap = rate, cap
+
+    def at(self, x: float) -> tuple[float, float]:
+        out = self.rate * x
+        return (out, self.rate) if out < self.cap else (self.cap, 0.0)
+
+
 class WeightedModel(HopModel):
     """Balancer's weighted output b_out * (1 - (b_in / (b_in + g*x))**r), raw units. The pool rounds
     every step in its own favour (fee up, base up, exponent down, power up), so it pays no more."""
@@ -301,6 +319,8 @@ def hop_model(snapshot: PoolSnapshot, leg: Leg, level1: HopBound) -> HopModel:
             return CurveModel(1.0, 0.0, 1.0)
         r = weighted.normalized_weights[leg.index_in] / weighted.normalized_weights[leg.index_out]
         return WeightedModel(b_in, b_out, 1 - weighted.swap_fee_percentage / 1e18, r)
+    if len(level1) == 2:
+        return LineModel(*level1)
     assert len(level1) == 3
     return CurveModel(*level1)
 

@@ -53,6 +53,13 @@ fee-growth slots). An estimate, not a measurement: no route on the replica cross
 tick, so the receipts above cannot separate it."""
 
 
+DEFAULT_BALANCER_STABLE_EXTRA = 40_000
+"""What a Balancer hop on a ComposableStable pool costs above a weighted one (StableMath's Newton
+loops, the rate caches, the BPT's slot in the Vault's balances). An estimate from two receipts on the
+replica, not a fit: the stable hop came out at 119,230 (V3 pool as lender, V3 then stable hop) and
+149,255 (Aave, stable then V2 hop, the owner's balance slot fresh) against 84,000 for a weighted one."""
+
+
 @dataclass(frozen=True, slots=True)
 class GasModel:
     """Gas units of a trade by its lender and hops."""
@@ -63,6 +70,8 @@ class GasModel:
     """Gas of one swap, per hop kind."""
     v3_tick_cross: int = DEFAULT_V3_TICK_CROSS
     """Extra gas per initialised tick crossed in a V3 swap."""
+    balancer_stable_extra: int = DEFAULT_BALANCER_STABLE_EXTRA
+    """Extra gas per Balancer hop on a ComposableStable pool."""
 
     def __post_init__(self) -> None:
         missing = [lender.name for lender in Lender if lender not in self.lender_base]
@@ -72,9 +81,16 @@ class GasModel:
         if missing:
             raise ConfigError(f"GasModel.hop has no entry for {missing}")
         negative = [k for k, v in (*self.lender_base.items(), *self.hop.items()) if v < 0]
-        if negative or self.v3_tick_cross < 0:
+        if negative or self.v3_tick_cross < 0 or self.balancer_stable_extra < 0:
             raise ConfigError(f"GasModel gas figures must not be negative: {negative or 'v3_tick_cross'}")
 
-    def units(self, lender: Lender, kinds: Iterable[HopKind], ticks_crossed: int = 0) -> int:
-        """Gas units of a trade."""
-        return self.lender_base[lender] + sum(self.hop[k] for k in kinds) + self.v3_tick_cross * ticks_crossed
+    def units(
+        self, lender: Lender, kinds: Iterable[HopKind], ticks_crossed: int = 0, stable_hops: int = 0
+    ) -> int:
+        """Gas units of a trade (`stable_hops`: its Balancer hops on ComposableStable pools)."""
+        return (
+            self.lender_base[lender]
+            + sum(self.hop[k] for k in kinds)
+            + self.v3_tick_cross * ticks_crossed
+            + self.balancer_stable_extra * stable_hops
+        )

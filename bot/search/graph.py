@@ -77,13 +77,15 @@ class Cycle:
 
 
 def legs_of(pool: PoolLike) -> list[Leg]:
-    """The directed legs of one pool."""
+    """The directed legs of one pool. A pool's own token (a ComposableStable pool's BPT, registered
+    among its tokens) is never traded: it joins and exits the pool, it is not a market."""
     tokens = pool.tokens
+    own = pool.address.lower()
     return [
         Leg(pool.address, pool.kind, tokens[i], tokens[j], i, j)
         for i in range(len(tokens))
         for j in range(len(tokens))
-        if i != j
+        if i != j and tokens[i].lower() != own and tokens[j].lower() != own
     ]
 
 

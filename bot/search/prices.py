@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 from bot.market.snapshots import (
     BalancerPoolSnapshot,
+    BalancerStablePoolSnapshot,
     CurvePoolSnapshot,
     PoolSnapshot,
     V2PairSnapshot,
@@ -72,6 +73,12 @@ def _mid(snapshot: PoolSnapshot, i: int, j: int) -> tuple[int, int, int] | None:
             return None
         w_i, w_j = weighted.normalized_weights[i], weighted.normalized_weights[j]
         return b_j * w_i, b_i * w_j, b_i
+    if isinstance(snapshot, BalancerStablePoolSnapshot):
+        stable = snapshot.state
+        if stable.bpt_index in (i, j) or stable.balances[i] <= 0 or stable.balances[j] <= 0:
+            return None
+        # near the peg a stable pool prices its tokens by their scaling factors (decimals and rates)
+        return stable.scaling_factors[i], stable.scaling_factors[j], stable.balances[i]
     assert isinstance(snapshot, CurvePoolSnapshot)
     curve = snapshot.state
     if curve.balances[i] <= 0 or curve.balances[j] <= 0:

@@ -14,12 +14,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from bot.amm import balancer_stable
 from bot.amm.balancer_weighted import calc_out_given_in
 from bot.amm.curve_stableswap import FEE_DENOMINATOR, get_d, get_dy
 from bot.amm.uniswap_v2 import get_amount_out
 from bot.amm.v3_pool import exact_input
 from bot.market.snapshots import (
     BalancerPoolSnapshot,
+    BalancerStablePoolSnapshot,
     CurvePoolSnapshot,
     PoolSnapshot,
     V2PairSnapshot,
@@ -48,6 +50,10 @@ def quoter(snapshot: PoolSnapshot, leg: Leg) -> Quoter:
         weighted = snapshot.state
         i, j = leg.index_in, leg.index_out
         return lambda amount: calc_out_given_in(weighted, i, j, amount)
+    if isinstance(snapshot, BalancerStablePoolSnapshot):
+        stable = snapshot.state
+        i, j = leg.index_in, leg.index_out
+        return lambda amount: balancer_stable.calc_out_given_in(stable, i, j, amount)
     curve = snapshot.state
     i, j = leg.index_in, leg.index_out
     return lambda amount: get_dy(curve, i, j, amount)
@@ -79,7 +85,39 @@ def log_rate(snapshot: PoolSnapshot, leg: Leg, curve_d: dict[str, int] | None = 
             + math.log(w_in)
             + math.log1p(-weighted.swap_fee_percentage / _ONE_18)
         )
+    if isinstance(snapshot, BalancerStablePoolSnapshot):
+        return stable_log_rate(snapshot, leg, curve_d)
     return _curve_log_rate(snapshot, leg, curve_d)
+
+
+def stable_log_rate(
+    snapshot: BalancerStablePoolSnapshot, leg: Leg, invariants: dict[str, int] | None
+) -> float:
+    """-dy/dx of Balancer's stable invariant at the pool's upscaled balances (the BPT dropped). With
+    ampTimesTotal/AMP_PRECISION in the place of Curve's Ann and P = D**(n+1) / (n**n * prod x), the
+    partial derivatives are Ann + P / x_k; in raw units the rate is scaled by the two scaling factors
+    (rates included) and the fee comes off the input. `invariants` caches D per pool within a block."""
+    state = snapshot.state
+    skip = state.bpt_index
+    xp = [
+        b * f // _ONE_18
+        for k, (b, f) in enumerate(zip(state.balances, state.scaling_factors, strict=True))
+        if k != skip
+    ]
+    if any(x <= 0 for x in xp):
+        return -math.inf
+    d = invariants.get(state.address) if invariants is not None else None
+    if d is None:
+        d = balancer_stable.calculate_invariant(state.amp, list(xp))
+        if invariants is not None:
+            invariants[state.address] = d
+    n = len(xp)
+    i, j = leg.index_in - (leg.index_in > skip), leg.index_out - (leg.index_out > skip)
+    log_p = (n + 1) * math.log(d) - n * math.log(n) - sum(math.log(x) for x in xp)
+    ann = state.amp * n / balancer_stable.AMP_PRECISION
+    rate = (ann + math.exp(log_p - math.log(xp[i]))) / (ann + math.exp(log_p - math.log(xp[j])))
+    scale = state.scaling_factors[leg.index_in] / state.scaling_factors[leg.index_out]
+    return math.log(rate * scale) + math.log1p(-state.swap_fee_percentage / _ONE_18)
 
 
 def _curve_log_rate(snapshot: CurvePoolSnapshot, leg: Leg, curve_d: dict[str, int] | None) -> float:
@@ -129,6 +167,8 @@ def virtual_reserves(snapshot: PoolSnapshot, leg: Leg) -> tuple[float, float, fl
         # out = b_out (1 - (b_in / (b_in + x)) ** r): match out'(0) and out''(0)
         a = 2 * b_in / (r + 1)
         return a, a * b_out * r / b_in, 1 - weighted.swap_fee_percentage / _ONE_18
+    if isinstance(snapshot, BalancerStablePoolSnapshot):
+        return None  # the sizer brackets from its own start
     return _curve_virtual_reserves(snapshot, leg)
 
 

@@ -42,7 +42,13 @@ import numpy.typing as npt
 
 from bot.amm.v3_pool import swap
 from bot.errors import ConfigError
-from bot.market.snapshots import BalancerPoolSnapshot, PoolSnapshot, V2PairSnapshot, V3PoolSnapshot
+from bot.market.snapshots import (
+    BalancerPoolSnapshot,
+    BalancerStablePoolSnapshot,
+    PoolSnapshot,
+    V2PairSnapshot,
+    V3PoolSnapshot,
+)
 from bot.market.state import MarketState
 from bot.route.model import HopKind
 from bot.search.apply import after_trade
@@ -142,6 +148,9 @@ def _rate_key(snapshot: PoolSnapshot) -> object:
     if isinstance(snapshot, BalancerPoolSnapshot):
         weighted = snapshot.state
         return (weighted.balances, weighted.normalized_weights, weighted.swap_fee_percentage)
+    if isinstance(snapshot, BalancerStablePoolSnapshot):
+        stable = snapshot.state
+        return (stable.balances, stable.scaling_factors, stable.amp, stable.swap_fee_percentage)
     curve = snapshot.state
     return (curve.balances, curve.precision_multipliers, curve.amp, curve.fee, curve.a_precision)
 
@@ -422,7 +431,8 @@ class Searcher:
             if isinstance(snapshot, V3PoolSnapshot):
                 crossed += swap(snapshot.state, leg.zero_for_one, amount).ticks_crossed
             amount = out
-        units = self.gas.units(option.lender, (leg.kind for leg in cycle.legs), crossed)
+        stable_hops = sum(isinstance(s, BalancerStablePoolSnapshot) for s in snapshots)
+        units = self.gas.units(option.lender, (leg.kind for leg in cycle.legs), crossed, stable_hops)
         gas_cost = prices.from_native(cycle.asset, units * fee_per_gas)
         if gas_cost is None:
             logger.debug("search: no on-chain price for %s; cycle %s skipped", cycle.asset, cycle)
@@ -448,8 +458,8 @@ class Searcher:
                 extra = {"zero_for_one": leg.zero_for_one, "fee_bps": snapshot.fee_bps, "dex": snapshot.dex}
             elif isinstance(snapshot, V3PoolSnapshot):
                 ticks = swap(snapshot.state, leg.zero_for_one, amount).ticks_crossed
-                extra = {"zero_for_one": leg.zero_for_one, "ticks_crossed": ticks}
-            elif isinstance(snapshot, BalancerPoolSnapshot):
+                extra = {"zero_for_one": leg.zero_for_one, "ticks_crossed": ticks, "dex": snapshot.dex}
+            elif isinstance(snapshot, (BalancerPoolSnapshot, BalancerStablePoolSnapshot)):
                 extra = {
                     "pool_id": snapshot.state.pool_id,
                     "index_in": leg.index_in,

@@ -78,7 +78,7 @@ error BalancerHopInBalancerLoan(uint256 hop);
 // ---- pools (before anything is borrowed) -----------------------------------------------------------
 
 /// @notice A hop's pool is not a genuine pool for the hop's tokens: not the address an accepted
-/// Uniswap V2 factory or the Uniswap V3 factory creates for them (CREATE2), or not an owner-listed Curve
+/// Uniswap V2 factory or an accepted Uniswap V3-code factory creates for them (CREATE2), or not an owner-listed Curve
 /// pool whose coins `i` and `j` are the hop's input and output. Also raised when the route names the
 /// wrong tokens for a genuine pool.
 /// @param hop The hop's index.

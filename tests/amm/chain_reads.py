@@ -216,3 +216,21 @@ def curve_state(w3: Any, pool: str) -> CurvePoolState:
 
 def curve_get_dy(w3: Any, pool: str, i: int, j: int, dx: int) -> int:
     return call(w3, pool, "get_dy(int128,int128,uint256)", (i, j, dx))
+
+
+def deploy_quoter_v2(w3: Any, factory: str, weth: str) -> str:
+    """A QuoterV2 (the @uniswap/v3-periphery artifact) bound to `factory`, deployed on the fork: a
+    quoter finds pools by its own factory, so a venue running Uniswap V3 code at another factory
+    (SushiSwap V3) needs its own."""
+    import json
+
+    from bot.replica.artifacts import NODE_MODULES
+
+    artifact = json.loads(
+        (
+            NODE_MODULES / "@uniswap/v3-periphery/artifacts/contracts/lens/QuoterV2.sol/QuoterV2.json"
+        ).read_text()
+    )
+    data = artifact["bytecode"] + encode(["address", "address"], [factory, weth]).hex()
+    tx = w3.eth.send_transaction({"from": w3.eth.accounts[0], "data": data, "gas": 6_000_000})
+    return str(w3.eth.wait_for_transaction_receipt(tx)["contractAddress"])

@@ -31,8 +31,8 @@ def trader(accounts: Any) -> Any:
 
 
 @pytest.fixture(scope="session")
-def factories(w3: Any, book: Any) -> tuple[list[tuple[str, str]], tuple[str, str]]:
-    """FlashArb's v2Factories and v3Factory for this chain (init code hashes proven on-chain)."""
+def factories(w3: Any, book: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """FlashArb's v2Factories and v3Factories for this chain (init code hashes proven on-chain)."""
     from bot.execution.deploy import pool_factories
 
     return pool_factories(w3, book)

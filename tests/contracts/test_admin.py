@@ -25,7 +25,8 @@ def test_constructor_sets_roles_and_protocols(
     assert flasharb.isExecutor(executor) and not flasharb.isExecutor(owner)
     assert not flasharb.paused()
     assert [(f, "0x" + bytes(h).hex()) for f, h in flasharb.v2Factories()] == v2
-    assert (flasharb.UNISWAP_V3_FACTORY(), "0x" + bytes(flasharb.UNISWAP_V3_INIT_CODE_HASH()).hex()) == v3
+    assert [(f, "0x" + bytes(h).hex()) for f, h in flasharb.v3Factories()] == v3
+    assert (flasharb.UNISWAP_V3_FACTORY(), "0x" + bytes(flasharb.UNISWAP_V3_INIT_CODE_HASH()).hex()) == v3[0]
 
 
 def test_replica_v2_factories_use_the_replica_init_code_hash(factories: Any, book: Any, replica: Any) -> None:
@@ -43,7 +44,7 @@ def _deploy(project: Any, owner: Any, book: Any, factories: Any, **override: Any
         "balancerVault": book.balancer_v2.vault,
         "initialOwner": owner.address,
         "v2Factories": v2,
-        "v3Factory": v3,
+        "v3Factories": v3,
     }
     args.update(override)
     return owner.deploy(project.FlashArb, *args.values())
@@ -66,7 +67,13 @@ def test_constructor_rejects_bad_factories(project: Any, owner: Any, book: Any, 
     with ape.reverts(project.FlashArb.BadFactory, factory=v2[0][0]):
         _deploy(project, owner, book, factories, v2Factories=[(v2[0][0], "0x" + "00" * 32)])
     with ape.reverts(project.FlashArb.BadFactory, factory=ZERO):
-        _deploy(project, owner, book, factories, v3Factory=(ZERO, v3[1]))
+        _deploy(project, owner, book, factories, v3Factories=[(ZERO, v3[0][1])])
+    with ape.reverts(project.FlashArb.BadFactory, factory=ZERO):
+        _deploy(project, owner, book, factories, v3Factories=[v3[0], (ZERO, v3[0][1])])
+    with ape.reverts(project.FlashArb.TooManyFactories, count=0, max=2):
+        _deploy(project, owner, book, factories, v3Factories=[])
+    with ape.reverts(project.FlashArb.TooManyFactories, count=3, max=2):
+        _deploy(project, owner, book, factories, v3Factories=[*v3, v3[0]])
 
 
 def test_curve_allow_list(flasharb: Any, owner: Any, stranger: Any, venues: Venues) -> None:

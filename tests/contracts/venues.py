@@ -96,6 +96,14 @@ class Venues:
                 return str(p.address)
         raise LookupError(f"no Uniswap V3 pool {a}/{b} fee {fee} in the replica")
 
+    def v3_fork_pool(self, dex: str, a: str, b: str, fee: int) -> str:
+        """The pool of a venue running Uniswap V3 code at its own factory ("sushiswap-v3")."""
+        t0, t1 = self._pair_key(a, b)
+        for p in self.manifest.v3_fork_pools:
+            if (p.dex, p.token0, p.token1, p.fee) == (dex, t0, t1, fee):
+                return str(p.address)
+        raise LookupError(f"no {dex} pool {a}/{b} fee {fee} in the replica")
+
     def balancer_pool_id(self, a: str, b: str) -> str:
         x, y = self.token(a), self.token(b)
         for p in self.manifest.balancer_pools:

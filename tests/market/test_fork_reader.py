@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from amm.chain_reads import deploy_quoter_v2
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector
 from web3 import HTTPProvider, Web3
@@ -79,9 +80,10 @@ def test_discovery_finds_the_replica_pools(pools: PoolSet, replica: Any) -> None
     assert {(p.dex, p.address, p.token0, p.token1) for p in pools.v2} == {
         (p.dex, p.address, p.token0, p.token1) for p in manifest.v2_pairs
     }
-    assert {(p.address, p.token0, p.token1, p.fee, p.tick_spacing) for p in pools.v3} == {
-        (p.address, p.token0, p.token1, p.fee, p.tick_spacing) for p in manifest.v3_pools
-    }
+    assert {(p.dex, p.address, p.token0, p.token1, p.fee, p.tick_spacing) for p in pools.v3} == {
+        ("uniswap-v3", p.address, p.token0, p.token1, p.fee, p.tick_spacing) for p in manifest.v3_pools
+    } | {(p.dex, p.address, p.token0, p.token1, p.fee, p.tick_spacing) for p in manifest.v3_fork_pools}
+    assert any(p.dex == "sushiswap-v3" for p in pools.v3), "SushiSwap V3 pools are found at its factory"
     assert {
         (p.pool_id, p.address, p.tokens, p.normalized_weights, p.swap_fee_percentage) for p in pools.balancer
     } == {(p.pool_id, p.address, p.tokens, p.weights, p.swap_fee) for p in manifest.balancer_pools}
@@ -109,6 +111,9 @@ def test_a_refresh_is_one_eth_call(counting: Any, book: Any, pools: PoolSet) -> 
 
 
 def test_snapshots_equal_the_pools_own_answers(w3: Any, book: Any, pools: PoolSet) -> None:
+    quoters = {"uniswap-v3": book.uniswap_v3.quoter_v2}
+    for fork in book.uniswap_v3_forks:
+        quoters[fork.name] = deploy_quoter_v2(w3, fork.factory, book.token("WMATIC").address)
     reader = MarketReader(
         Multicall(w3, book.multicall3.address), pools, vault=book.balancer_v2.vault, words_each_side=3
     )
@@ -137,7 +142,7 @@ def test_snapshots_equal_the_pools_own_answers(w3: Any, book: Any, pools: PoolSe
             amount = (state.liquidity << 96) // state.sqrt_price_x96 // 1_000 or 1  # 0.1 % of token0 in range
             quote = _call(
                 w3,
-                book.uniswap_v3.quoter_v2,
+                quoters[snapshot.dex],
                 "quoteExactInputSingle((address,address,uint256,uint24,uint160))",
                 ["(address,address,uint256,uint24,uint160)"],
                 [(state.token0, state.token1, amount, state.fee, 0)],
