@@ -55,10 +55,13 @@ def discover(
     balancer_pool_ids: Sequence[str] = (),
     curve_pools: Sequence[str] = (),
     block: BlockId = "latest",
+    v3_pools: Sequence[V3PoolInfo] | None = None,
 ) -> PoolSet:
     """The pools among `tokens` (symbols or addresses) on every V2 DEX and Uniswap V3 fee tier of the
     address book, plus the configured Balancer pools (by pool id) and Curve pools (by address).
-    A configured Balancer or Curve pool that does not answer raises ConfigError naming it."""
+    A configured Balancer or Curve pool that does not answer raises ConfigError naming it.
+    `v3_pools`, when given (found from the factory's logs, `bot.market.pool_sources`), replaces the
+    getPool lookups per fee tier."""
     addresses = sorted({_token_address(book, t) for t in tokens}, key=str.lower)
     if len(addresses) < 2 and not balancer_pool_ids and not curve_pools:
         raise ConfigError(f"discovery needs at least two tokens, got {list(tokens)}")
@@ -79,7 +82,7 @@ def discover(
             v2_keys.append((dex, a, b))
             calls.append(Call(dex.factory, abi.get_pair(a, b)))
     v3_keys = []
-    for a, b in pairs:
+    for a, b in pairs if v3_pools is None else ():
         for fee in v3_fees:
             v3_keys.append((a, b, fee))
             calls.append(Call(book.uniswap_v3.factory, abi.get_pool_v3(a, b, fee)))
@@ -142,7 +145,7 @@ def discover(
         calls.extend(Call(coin, abi.DECIMALS) for coin in coin_list)
     results = iter(multicall.aggregate3(calls, block))
 
-    v3 = []
+    v3 = list(v3_pools or ())
     for address, a, b, fee in v3_found:
         result = next(results)
         if not result.success:

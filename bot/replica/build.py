@@ -200,7 +200,7 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
     # The builder's modules (web3 and friends) load only when a build is needed: a cached replica
     # loads without them.
     from bot.addressbook import load
-    from bot.replica import aave, balancer, curve, multicall, tokens, uniswap_v2, uniswap_v3
+    from bot.replica import aave, balancer, curve, curve_registry, multicall, tokens, uniswap_v2, uniswap_v3
     from bot.replica.admin import ADMIN_ADDRESS
     from bot.replica.anvil import AnvilProcess
     from bot.replica.chain import Chain
@@ -212,6 +212,7 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
     sources = [REPLICA_CONTRACTS / "ReplicaToken.sol"]
     if curve.available():
         sources.append(curve.SOURCE)
+    sources.append(curve_registry.SOURCE)
     own = compile_sources(sources, cache_root / "solc")
     with AnvilProcess(extra_args=["--timestamp", str(GENESIS_TIMESTAMP)]) as node:
         chain = Chain(node.url, ADMIN_ADDRESS)
@@ -235,6 +236,7 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
         balancer.deploy_factory(ctx)
         aave.deploy_market(ctx)
         curve.deploy(ctx)
+        curve_registry.deploy(ctx)
         ctx.placer.flush()
         # Configure and seed at table prices.
         uniswap_v3.configure(ctx)
@@ -244,6 +246,7 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
         balancer.seed(ctx)
         aave.seed(ctx)
         curve.seed(ctx)
+        curve_registry.list_pools(ctx)
 
         block = chain.block()
         manifest = Manifest(

@@ -117,7 +117,15 @@ def assemble(
     multicall = Multicall(
         w3, book.multicall3.address, retries=options.rpc_retries, backoff_s=options.rpc_backoff_s
     )
-    pools = tracked_pools(rpc, multicall, book, config.trade_tokens(), config.balancer_pool_ids)
+    pools = tracked_pools(
+        rpc,
+        multicall,
+        book,
+        config.trade_tokens(),
+        config.balancer_pool_ids,
+        cache_dir=config.discovery_cache_dir,
+        chunk_blocks=config.log_scan_chunk_blocks,
+    )
     vault_tokens = {t for p in pools.balancer for t in p.tokens}
     lenders = read_lenders(multicall, book, vault_tokens, config.lenders)
     borrowable = set(lenders.terms.aave_assets) | set(lenders.terms.balancer_assets)

@@ -185,6 +185,8 @@ VALID_TEXT: dict[str, str] = {
     "rpc_block_budget_s": "6",
     "low_gas_balance_matic": "2.5",
     "control_dir": "/srv/flasharb/control",
+    "discovery_cache_dir": "/srv/flasharb/discovery",
+    "log_scan_chunk_blocks": "2000",
     "poll_interval_s": "1.5",
     "min_profit_tolerance_bps": "250",
     "hop_tolerance_bps": "0",
