@@ -36,7 +36,7 @@ from bot.execution.rpc import Rpc, as_int
 
 logger = logging.getLogger(__name__)
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 DEFAULT_CHUNK_BLOCKS = 10_000
 DEFAULT_REORG_MARGIN = 128
 RANGE_TOO_LARGE_WORDS = (
@@ -218,9 +218,13 @@ class LogScanner:
             return start - 1, []
         # the block the cache was anchored to must still be on this chain (no re-org deeper than the
         # margin, no other fork of the same genesis)
-        if isinstance(anchor, list) and len(anchor) == 2 and self._block_hash(int(anchor[0])) != anchor[1]:
+        if anchor is not None and (
+            not isinstance(anchor, list) or len(anchor) != 2 or self._block_hash(int(anchor[0])) != anchor[1]
+        ):
             logger.warning(
-                "log scan cache %s: block %s is no longer on this chain; starting over", path, anchor[0]
+                "log scan cache %s: its anchor block %s is no longer on this chain; starting over",
+                path,
+                anchor,
             )
             return start - 1, []
         # forget the last `reorg_margin` blocks: they are read again

@@ -170,6 +170,7 @@ FIXES: dict[str, str] = {
     "control_dir": "use a directory path the bot may create and write",
     "discovery_cache_dir": "use a directory path the bot may create and write",
     "log_scan_chunk_blocks": "use a positive number of blocks per eth_getLogs request, e.g. 10000",
+    "max_hops": "use 2, 3 or 4 (swaps per cycle at most)",
     "poll_interval_s": "use a number of seconds above 0 and at most 60",
     "breaker_max_send_errors": "use an integer of at least 1",
     "rpc_timeout_s": "use a number of seconds above 0 and at most 60 (well under a block: 1-2 s)",
@@ -298,6 +299,10 @@ class BotConfig(BaseSettings):
     discovery_cache_dir: Path = DEFAULT_DISCOVERY_CACHE_DIR
     """Where pool discovery keeps the event logs it scanned (per chain id and genesis hash), so a
     later start reads only the blocks since."""
+    max_hops: int = Field(default=4, ge=2, le=4)
+    """Swaps per arbitrage cycle at most (2-4). Cycles grow with the fourth power of the pools per
+    token pair: at Polygon scale (500+ pools over 16 tokens) 3 keeps the cycle set in the hundreds of
+    thousands instead of tens of millions."""
     log_scan_chunk_blocks: int = Field(default=10_000, ge=1)
     """Blocks per eth_getLogs request when discovery scans factory and Vault logs; a range the node
     refuses as too large is halved until it is served."""

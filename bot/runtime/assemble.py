@@ -131,7 +131,7 @@ def assemble(
     borrowable = set(lenders.terms.aave_assets) | set(lenders.terms.balancer_assets)
     if lenders.terms.pool_lender:
         borrowable |= set(lenders.terms.aave_liquidity) | vault_tokens
-    cycles = enumerate_cycles(pools, borrowable)
+    cycles = enumerate_cycles(pools, borrowable, max_hops=config.max_hops)
     if not cycles:
         raise ConfigError(
             f"tokens: no arbitrage cycle among {len(config.trade_tokens())} tokens and {len(pools)} pools "

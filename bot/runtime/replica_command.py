@@ -78,6 +78,7 @@ def serve_replica(
     intensity: int,
     show_addresses: bool,
     deployments: Path | None,
+    scale: str = "small",
 ) -> None:
     """Serve until Ctrl-C or SIGTERM; see the module docstring."""
     from web3 import HTTPProvider, Web3
@@ -86,11 +87,12 @@ def serve_replica(
     from bot.replica.market_flow import MarketFlow
 
     started = time.perf_counter()
-    replica = ensure_replica(rebuild=rebuild)
+    replica = ensure_replica(rebuild=rebuild, scale=scale)
     record_path = deployments or DEFAULT_PATH
     with ReplicaNode(replica, port=port, host=host) as node:
         ready = time.perf_counter() - started
-        click.echo(f"Polygon replica (chain id 137) at {node.url}, ready in {ready:.2f} s")
+        built = f" (built in {replica.build_seconds:.1f} s)" if replica.built_now else ""
+        click.echo(f"Polygon replica (chain id 137, {scale}) at {node.url}, ready in {ready:.2f} s{built}")
         click.echo(describe(replica.manifest))
         if show_addresses:
             click.echo(json.dumps(replica.manifest.model_dump(mode="json"), indent=2))

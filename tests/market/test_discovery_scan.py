@@ -196,7 +196,7 @@ def test_the_cache_file_is_written_whole(scripted: Any, book: Any, tmp_path: Pat
     path = scanner.cache_path("v3", factory.address, [POOL_CREATED])
     assert path is not None and path.is_file()
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".scan-")]
-    path.write_text('{"version": 1, "truncated')  # a torn file is read as no cache, not as a crash
+    path.write_text('{"version": 2, "truncated')  # a torn file is read as no cache, not as a crash
     scripted.provider.ranges.clear()
     again = _scanner(scripted, tmp_path).scan("v3", factory.address, [POOL_CREATED], 0)
     assert again.from_cache_to == -1 and len(again.logs) == 19

@@ -187,6 +187,7 @@ VALID_TEXT: dict[str, str] = {
     "control_dir": "/srv/flasharb/control",
     "discovery_cache_dir": "/srv/flasharb/discovery",
     "log_scan_chunk_blocks": "2000",
+    "max_hops": "3",
     "poll_interval_s": "1.5",
     "min_profit_tolerance_bps": "250",
     "hop_tolerance_bps": "0",
