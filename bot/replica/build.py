@@ -280,15 +280,13 @@ def build_into(directory: Path, key: str, cache_root: Path, scale: str = "small"
         uniswap_v3.configure(ctx)
         aave.configure(ctx)
         if full:
-            full_build.seed(ctx)
+            full_build.seed(ctx)  # every venue kind of bot.replica.full_layout
         else:
             uniswap_v2.seed(ctx)
             uniswap_v3.seed(ctx)
             balancer.seed(ctx)
         aave.seed(ctx)
         curve.seed(ctx)
-        if full:
-            full_build.seed_curve(ctx)
         curve_registry.list_pools(ctx)
 
         block = chain.block()

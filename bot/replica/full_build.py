@@ -13,7 +13,9 @@ from their labels, like the address book's replica pool.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
@@ -63,11 +65,11 @@ def _require_code(ctx: BuildContext, kind: str, addresses: list[str]) -> None:
 
 
 def seed(ctx: BuildContext) -> None:
-    """V2, Uniswap V3 and Balancer weighted pools of the full layout."""
-    layout = full_layout.layout(list(ctx.book.tokens))
-    _seed_v2(ctx, [*layout["quickswap"], *layout["sushiswap"]])
-    _seed_v3(ctx, layout["uniswap_v3"])
-    _seed_balancer(ctx, layout["balancer_weighted"])
+    """Every venue kind of the full layout, in table order, each by its SEEDERS entry."""
+    missing = set(full_layout.VENUES) - set(SEEDERS)
+    ctx.require(not missing, f"full replica: no seeder for venue kinds {sorted(missing)}")
+    for venue, pools in full_layout.layout(list(ctx.book.tokens)).items():
+        SEEDERS[venue](ctx, pools)
 
 
 def _seed_v2(ctx: BuildContext, pairs: list[tuple[str, str, str, int]]) -> None:
@@ -223,11 +225,10 @@ def _seed_balancer(ctx: BuildContext, pools: list[tuple[str, str, dict[str, int]
             )
 
 
-def seed_curve(ctx: BuildContext) -> None:
+def _seed_curve(ctx: BuildContext, specs: list[full_layout.CurveSpec]) -> None:
     """The full layout's Curve pools: placed, then funded with their table depth spread evenly."""
     if not curve.available() or curve.CONTRACT not in ctx.own:
         return
-    specs = full_layout.layout(list(ctx.book.tokens))["curve"]
     for spec in specs:
         coins = [ctx.token(s).address for s in spec.coins]
         ctx.placer.deploy(
@@ -258,3 +259,14 @@ def seed_curve(ctx: BuildContext) -> None:
                 "fee": curve.FEE_1E10,
             },
         )
+
+
+SEEDERS: dict[str, Callable[[BuildContext, list[Any]], None]] = {
+    "quickswap": _seed_v2,
+    "sushiswap": _seed_v2,
+    "uniswap_v3": _seed_v3,
+    "balancer_weighted": _seed_balancer,
+    "curve": _seed_curve,
+}
+"""Venue kind (a key of full_layout.VENUES) -> the step that builds its pools. A venue kind added to
+the full replica is one entry here and one in full_layout.VENUES."""

@@ -4,7 +4,7 @@
 The layout is a table, `VENUES`: one entry per venue kind, each a function of the book's tokens that
 returns that venue's pool specifications in the shape its build module seeds (`uniswap_v2.PAIRS`,
 `uniswap_v3.POOLS`, `balancer.POOLS`, curve pools). A venue kind added to the replica plugs in with one
-entry here and a `seed(ctx, pools)` in its module.
+entry here and one in `bot.replica.full_build.SEEDERS` (the step that builds its pools).
 
 Depth: each token has a tier (`TIERS`: 1 for the majors, 2 for the mid caps, 3 for the long tail); a
 pool's USD value is `DEPTH_USD[tier a][tier b]` times the venue's share (`VENUE_SHARE`), times a

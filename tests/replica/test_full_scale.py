@@ -19,6 +19,7 @@ from bot.execution.rpc import Rpc
 from bot.market import Multicall
 from bot.replica import ReplicaNode, ensure_replica
 from bot.replica.build import _drop_stale, input_hash
+from bot.replica.full_build import SEEDERS
 from bot.replica.full_layout import VENUES, layout, tier
 from bot.replica.prices import raw_price
 from bot.runtime.pools import tracked_pools
@@ -28,7 +29,7 @@ SYMBOLS = list(load(137).tokens)
 
 def test_the_layout_covers_every_token_on_every_venue_kind_with_500_pools() -> None:
     full = layout(SYMBOLS)
-    assert set(full) == set(VENUES)
+    assert set(full) == set(VENUES) == set(SEEDERS), "every venue kind of the layout is built"
     assert all(full[venue] for venue in VENUES), "every venue kind has pools"
     assert sum(len(pools) for pools in full.values()) >= 500
     v2_tokens = {s for _, a, b, _ in full["quickswap"] for s in (a, b)}
