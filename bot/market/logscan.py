@@ -52,10 +52,13 @@ RANGE_TOO_LARGE_WORDS = (
     "log response size exceeded",
     "limit exceeded",
     "query timeout",
+    "timed out",
+    "timeout",
 )
 """Fragments of the errors nodes give for an eth_getLogs range they refuse to serve whole
 (geth/erigon "query returned more than 10000 results", Alchemy/Infura "block range"/"limit exceeded",
-Polygon's public nodes "block range is too large")."""
+Polygon's public nodes "block range is too large"), and timeouts: a range that takes longer than the
+request may (`rpc_timeout_s`) is served in halves."""
 
 
 class LogScanError(RpcError):

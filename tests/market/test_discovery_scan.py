@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector
 from web3 import HTTPProvider, Web3
@@ -40,6 +41,7 @@ class ScriptedProvider(HTTPProvider):
     def __init__(self, uri: str) -> None:
         super().__init__(uri)
         self.max_range: int | None = None
+        self.timeout_over: int | None = None
         self.failing_block: int | None = None
         self.transient_failures = 0
         self.genesis: str | None = None
@@ -53,6 +55,8 @@ class ScriptedProvider(HTTPProvider):
         if method == "eth_getLogs":
             low, high = int(params[0]["fromBlock"], 16), int(params[0]["toBlock"], 16)
             self.ranges.append((low, high))
+            if self.timeout_over is not None and high - low + 1 > self.timeout_over:
+                raise requests.exceptions.ReadTimeout("Read timed out. (read timeout=2)")
             if self.max_range is not None and high - low + 1 > self.max_range:
                 return {
                     "jsonrpc": "2.0",
@@ -294,3 +298,17 @@ def test_a_reorganisation_deeper_than_the_margin_starts_the_scan_over(
         assert scripted.provider.ranges[0][0] == 0, "the cache of the abandoned branch was not used"
     finally:
         long.provider.make_request("evm_revert", [snapshot])
+
+
+def test_a_range_that_times_out_is_split_too(scripted: Any, book: Any, long_chain: dict[str, Any]) -> None:
+    factory = v3_like_factories(book)[0]
+    head = long_chain["head"]
+    scripted.provider.timeout_over = 20_000
+    result = _scanner(scripted, None, chunk_blocks=100_000).scan(
+        "v3", factory.address, [POOL_CREATED], 0, head
+    )
+    assert len(result.logs) == 19
+    assert any(high - low + 1 > 20_000 for low, high in scripted.provider.ranges)
+    served = sorted(r for r in scripted.provider.ranges if r[1] - r[0] + 1 <= 20_000)
+    assert served[0][0] == 0 and served[-1][1] == head
+    assert all(b[0] == a[1] + 1 for a, b in zip(served, served[1:], strict=False))
