@@ -1,9 +1,11 @@
 """Per-block decision time: decode one refresh's already-fetched Multicall3 results into a MarketState,
 screen every cycle, size and price the promising ones, rank, and select. Prints markdown tables.
 
-Two pool sets:
-- the Polygon replica's (discovered on a replica node this script starts and stops): a calm block as
-  built, and a block after one big swap moved a QuickSwap price;
+Three pool sets:
+- the real-market scenario: the Polygon-scale replica (`ape run replica --scale full`: 500+ pools over
+  every token and venue kind, depth spread like the real market), and the small replica the tests use,
+  each discovered on a replica node this script starts and stops: a calm block as built, and a block
+  after one big swap moved a QuickSwap price;
 - a synthetic set of 500 pools (Uniswap V2, Uniswap V3, Balancer weighted, Curve) over 40 tokens and
   about 5,000 cycles, at consistent prices with small noise, in which a few pools move every block
   ("quiet": 3 pools by 0.2-1 %, "busy": 15 pools by 0.5-5 %).
@@ -172,14 +174,15 @@ HEADER = (
 # --- the replica -------------------------------------------------------------------------------
 
 
-def replica_rows(blocks: int) -> list[str]:
+def replica_rows(blocks: int, scale: str = "small") -> list[str]:
     from web3 import Web3
 
     from bot.addressbook import load
     from bot.market import discover
     from bot.replica import ReplicaNode, ensure_replica
 
-    replica = ensure_replica()
+    replica = ensure_replica(scale=scale)
+    name = "real market (full replica)" if scale == "full" else "replica"
     book = load(137)
     manifest = replica.manifest
     rows = []
@@ -207,13 +210,14 @@ def replica_rows(blocks: int) -> list[str]:
         eth_calls = statistics.median(r[1] for r in refreshes)
         sub_calls = statistics.median(r[2] for r in refreshes)
         REFRESH_LINES.append(
-            f"| replica ({len(pools)} pools: {kinds}) | {first.eth_calls} ({first.sub_calls} sub-calls) | "
+            f"| {name} ({len(pools)} pools: {kinds}) | {first.eth_calls} ({first.sub_calls} sub-calls) | "
             f"{eth_calls:.0f} ({sub_calls:.0f} sub-calls) | "
             f"{1e3 * statistics.median(r[0] for r in refreshes):.1f} |"
         )
         aave = frozenset(r.asset for r in manifest.aave_reserves)
         vault_tokens = frozenset(t for p in pools.balancer for t in p.tokens)
-        cycles = enumerate_cycles(pools, aave | vault_tokens)
+        # at Polygon scale 4-hop cycles run to tens of millions: the bot runs it with max_hops = 3
+        cycles = enumerate_cycles(pools, aave | vault_tokens, max_hops=3 if scale == "full" else 4)
         searcher = Searcher(
             cycles,
             LenderTerms(
@@ -232,7 +236,7 @@ def replica_rows(blocks: int) -> list[str]:
             for _ in range(blocks):
                 searcher.forget()  # the same block again: time it as new, not from the kept sizings
                 decide(reader, plan, results, block, pipeline, timing)
-            rows.append(row(f"replica, {label}", len(pools), len(cycles), timing))
+            rows.append(row(f"{name}, {label}", len(pools), len(cycles), timing))
     return rows
 
 
@@ -592,6 +596,12 @@ def main(argv: list[str] | None = None) -> None:
         "--json", action="store_true", help="print one JSON object last (with --scenario: that row)"
     )
     parser.add_argument("--skip-replica", action="store_true", help="only the synthetic pool set")
+    parser.add_argument(
+        "--replica-scale",
+        choices=("full", "small", "both"),
+        default="both",
+        help="which replica rows: the real-market scenario (full), the small replica, or both",
+    )
     options = parser.parse_args(argv)
     if options.scenario is not None:
         market, searcher, timing = synthetic_timing(options.pools, options.scenario, options.blocks)
@@ -627,7 +637,9 @@ def main(argv: list[str] | None = None) -> None:
     lines = [f"Machine: {machine()}", "", HEADER]
     lines += synthetic_rows(options.blocks, options.pools)
     if not options.skip_replica:
-        lines += replica_rows(options.blocks)
+        scales = ("full", "small") if options.replica_scale == "both" else (options.replica_scale,)
+        for scale in scales:
+            lines += replica_rows(options.blocks, scale)
         lines += ["", REFRESH_HEADER, *REFRESH_LINES]
     print("\n".join(lines))  # noqa: T201
 

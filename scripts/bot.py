@@ -60,7 +60,7 @@ logs_to_stderr()
     "--balancer-pool-id",
     "balancer_pool_ids",
     multiple=True,
-    help="A Balancer pool id to trade (repeatable; needed on real Polygon).",
+    help="A Balancer pool id to trade besides those the Vault's logs list (repeatable).",
 )
 @click.option(
     "--set",

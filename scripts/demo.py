@@ -36,6 +36,13 @@ logs_to_stderr()
 )
 @click.option("--json", "json_output", is_flag=True, help="JSON lines instead of the live view.")
 @click.option(
+    "--scale",
+    type=click.Choice(["small", "full"]),
+    default="small",
+    show_default=True,
+    help="The replica: small (57 pools) or full (Polygon scale: 500+ pools, every token and venue kind).",
+)
+@click.option(
     "--console-port",
     default=0,
     type=click.IntRange(0, 65535),
@@ -54,6 +61,7 @@ def cli(
     min_profit_usd: str,
     max_profit_usd: str,
     json_output: bool,
+    scale: str,
     console_port: int,
     interval: float | None,
 ) -> None:
@@ -75,11 +83,12 @@ def cli(
     try:
         if console_port:
             console_token()  # no console without FLASHARB_CONSOLE_TOKEN: refuse before starting
-        with DemoChain.start() as demo:
+        with DemoChain.start(scale=scale) as demo:
             console.print(f"replica at {demo.node.url}; FlashArb {demo.flasharb}")
             console.print(f"owner and executor: {demo.account.address} = {TEST_ACCOUNT_LABEL}")
             no_cap = max_profit_usd.strip().lower() in ("off", "none")
             config = demo.config(
+                max_hops=3 if scale == "full" else None,
                 min_profit_usd=min_profit_usd,
                 json_output=json_output,
                 no_max_profit=no_cap,

@@ -1,6 +1,7 @@
 """`ape run replica`: serve the local Polygon replica until interrupted.
 
     ape run replica                  # 127.0.0.1:8545, FlashArb deployed, simulated traders every 2 s
+    ape run replica --scale full     # the same at Polygon scale (500+ pools over every token and venue)
     ape run bot                      # in another shell: paper trading on it
 
 Point other tools at it with FLASHARB_REPLICA_RPC=<url> and `--network polygon:replica`.
@@ -21,6 +22,13 @@ logs_to_stderr()
 @click.command(help="Serve the local Polygon replica (chain id 137) until Ctrl-C.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8545, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
+@click.option(
+    "--scale",
+    type=click.Choice(["small", "full"]),
+    default="small",
+    show_default=True,
+    help="The replica's size: small (57 pools) or full (Polygon scale: 500+ pools, every token and venue).",
+)
 @click.option("--rebuild", is_flag=True, help="Rebuild the replica state even if a valid cache exists.")
 @click.option(
     "--deploy/--no-deploy",
@@ -51,6 +59,7 @@ logs_to_stderr()
 def cli(
     host: str,
     port: int,
+    scale: str,
     rebuild: bool,
     deploy: bool,
     traders: bool,
@@ -68,6 +77,7 @@ def cli(
             port=port,
             host=host,
             rebuild=rebuild,
+            scale=scale,
             deploy=deploy,
             traders=traders,
             block_time_s=block_time_s,

@@ -53,6 +53,12 @@ if (aave.CHAIN_ID !== CHAIN_ID) fail(`AaveV3Polygon.CHAIN_ID is ${aave.CHAIN_ID}
 
 // Addresses no installed package carries, each with its source. Checked against the chain by the
 // replica tests (code at the address) and, on a real-Polygon fork, by the same tests.
+// Deployment blocks (where a log scan starts), from public indexer configurations.
+const DEPLOYMENT_BLOCKS = {
+  uniswapV3Factory: 22757547, // Uniswap V3 factory on Polygon (Uniswap V3 subgraph configs, degenbot's chain table)
+  balancerVault: 15832990, // Balancer V2 Vault on Polygon (balancer-subgraph-v2 networks.yaml, polygon.Vault.startBlock)
+};
+
 const DOCUMENTED = {
   quickswapRouter: {
     address: '0xa5E0829CaCEd8fFDD4De3c43696c57F7D7A678ff',
@@ -70,6 +76,10 @@ const DOCUMENTED = {
       '@sushiswap/v3-sdk 1.0.12 dist/constants.js SUSHISWAP_V3_FACTORY_ADDRESS, SUSHISWAP_V3_POSTIION_MANAGER, ' +
       'SUSHISWAP_V3_INIT_CODE_HASH [ChainId.POLYGON] (Uniswap V3 code: the init code hash equals keccak256 of ' +
       'UniswapV3Pool in @uniswap/v3-core)',
+  },
+  curveAddressProvider: {
+    address: '0x0000000022D53366457F9d5E68Ec105046FC4383',
+    source: "Curve's documentation (integration: address provider, deployed on every chain Curve runs on)",
   },
   uniswapQuoterV2: {
     address: '0x61fFE014bA17989E743c5F6cB21bF9697530B21e',
@@ -202,6 +212,7 @@ const book = {
     quoter_v2: checksum(DOCUMENTED.uniswapQuoterV2.address, 'Uniswap V3 QuoterV2'),
     nonfungible_position_manager: checksum(uniV3.nonfungiblePositionManagerAddress, 'Uniswap V3 NonfungiblePositionManager'),
     pool_init_code_hash: keccakOfBytecode('@uniswap/v3-core/artifacts/contracts/UniswapV3Pool.sol/UniswapV3Pool.json', 'hardhat'),
+    factory_deployment_block: DEPLOYMENT_BLOCKS.uniswapV3Factory,
     source:
       '@uniswap/sdk-core CHAIN_TO_ADDRESSES_MAP[POLYGON] (factory, position manager); SwapRouter: ' +
       'micro-eth-signer UNISWAP_V3_ROUTER_CONTRACT (Uniswap V3 periphery shares its addresses on Polygon, ' +
@@ -245,6 +256,7 @@ const book = {
     weighted_pool_factory: balancer('20230206-weighted-pool-v3', 'WeightedPoolFactory'),
     composable_stable_pool_factory: balancer('20230206-composable-stable-pool-v3', 'ComposableStablePoolFactory'),
     protocol_fee_percentages_provider: balancer('20220725-protocol-fee-percentages-provider', 'ProtocolFeePercentagesProvider'),
+    vault_deployment_block: DEPLOYMENT_BLOCKS.balancerVault,
     source: '@balancer-labs/v2-deployments dist/tasks/<task>/output/polygon.json, checked against dist/addresses/polygon.json',
   },
   curve: {
@@ -257,6 +269,7 @@ const book = {
         label: CURVE_REPLICA_LABEL,
       },
     ],
+    address_provider: checksum(DOCUMENTED.curveAddressProvider.address, 'Curve AddressProvider'),
     note:
       'No installed package carries Curve pool addresses or bytecode, so real Polygon Curve pools are not listed. ' +
       'replica_pools exist only on the local replica: a CurveStableSwapReplica (same ABI and invariant) at an ' +

@@ -95,6 +95,8 @@ class UniswapV3(_Frozen):
     """NonfungiblePositionManager: liquidity positions as NFTs."""
     pool_init_code_hash: Hash32
     """keccak256 of the pool creation code, for CREATE2 pool addresses."""
+    factory_deployment_block: int = Field(default=0, ge=0)
+    """The block the factory was deployed in: where a scan of its PoolCreated logs starts."""
     source: str
     """Where the addresses come from."""
 
@@ -108,6 +110,9 @@ class UniswapV3Fork(_Frozen):
     """Its NonfungiblePositionManager."""
     pool_init_code_hash: Hash32
     """keccak256 of its pool creation code, for CREATE2 pool addresses (FlashArb's genuine-pool check)."""
+    factory_deployment_block: int = Field(default=0, ge=0)
+    """Where a scan of its PoolCreated logs starts (0 when not known: the first scan reads the whole
+    chain once, then the cache)."""
     source: str
     """Where the addresses come from."""
 
@@ -144,6 +149,8 @@ class BalancerV2(_Frozen):
     composable_stable_pool_factory: Address
     """ComposableStablePoolFactory (v3, task 20230206-composable-stable-pool-v3): stable pools with rate
     providers whose own BPT is one of their registered tokens."""
+    vault_deployment_block: int = Field(default=0, ge=0)
+    """The block the Vault was deployed in: where a scan of its PoolRegistered logs starts."""
     protocol_fee_percentages_provider: Address
     """ProtocolFeePercentagesProvider read by newer pools."""
     source: str
@@ -166,6 +173,9 @@ class Curve(_Frozen):
     """Curve pools on the real chain (none are listed yet: no package carries them)."""
     replica_pools: tuple[CurvePool, ...] = ()
     """Pools that exist only on the local replica (CurveStableSwapReplica)."""
+    address_provider: Address | None = None
+    """Curve's AddressProvider: get_registry() and get_address(id) name the registries and factories
+    that list every Curve pool (the same address on every chain Curve runs on)."""
     note: str = ""
     """Why the sections look the way they do."""
 
@@ -247,7 +257,7 @@ class AddressBook(_Frozen):
         for section in ("aave_v3", "uniswap_v3", "balancer_v2"):
             model = getattr(self, section)
             for field, value in model:
-                if field not in ("source", "pool_init_code_hash"):
+                if field not in ("source", "pool_init_code_hash") and isinstance(value, str):
                     yield f"{section}.{field}", value
         for dex in self.uniswap_v2_dexes:
             yield f"{dex.name}.factory", dex.factory
@@ -257,6 +267,8 @@ class AddressBook(_Frozen):
             yield f"{fork.name}.nonfungible_position_manager", fork.nonfungible_position_manager
         for pool in (*self.curve.pools, *self.curve.replica_pools):
             yield f"curve {pool.name}", pool.address
+        if self.curve.address_provider is not None:
+            yield "curve.address_provider", self.curve.address_provider
 
     def token(self, symbol: str) -> Token:
         """The token named `symbol` or one of its aliases, case-insensitively."""

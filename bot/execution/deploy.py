@@ -109,9 +109,18 @@ def pool_factories(w3: Any, book: Any) -> tuple[list[PoolFactory], list[PoolFact
 
 
 def curve_pools(chain: Any, book: Any) -> tuple[str, ...]:
-    """The address book's Curve pools that exist on the connected chain (replica pools on the replica)."""
+    """The address book's Curve pools that exist on the connected chain (replica pools on the replica),
+    and the pools Curve's registry lists there whose coins are all in the book."""
+    from bot.market.multicall import Multicall
+    from bot.market.pool_sources import curve_pools_among
+
     pools = (*book.curve.pools, *book.curve.replica_pools)
-    return tuple(str(p.address) for p in pools if chain.provider.get_code(p.address))
+    own = [str(p.address) for p in pools if chain.provider.get_code(p.address)]
+    if book.curve.address_provider is not None and chain.provider.get_code(book.curve.address_provider):
+        multicall = Multicall(chain.provider.web3, book.multicall3.address)
+        tokens = [t.address for t in book.tokens.values()]
+        own += [str(p.address) for p in curve_pools_among(multicall, book, tokens)]
+    return tuple(dict.fromkeys(own))
 
 
 def chain_identity(chain: Any) -> tuple[int, str]:

@@ -63,10 +63,13 @@ def discover(
     balancer_pool_ids: Sequence[str] = (),
     curve_pools: Sequence[str] = (),
     block: BlockId = "latest",
+    v3_pools: Sequence[V3PoolInfo] | None = None,
 ) -> PoolSet:
     """The pools among `tokens` (symbols or addresses) on every V2 DEX and Uniswap V3 fee tier of the
     address book, plus the configured Balancer pools (by pool id) and Curve pools (by address).
-    A configured Balancer or Curve pool that does not answer raises ConfigError naming it."""
+    A configured Balancer or Curve pool that does not answer raises ConfigError naming it.
+    `v3_pools`, when given (found from the factory's logs, `bot.market.pool_sources`), replaces the
+    getPool lookups per fee tier."""
     addresses = sorted({_token_address(book, t) for t in tokens}, key=str.lower)
     if len(addresses) < 2 and not balancer_pool_ids and not curve_pools:
         raise ConfigError(f"discovery needs at least two tokens, got {list(tokens)}")
@@ -89,7 +92,7 @@ def discover(
     v3_keys = []
     v3_factories = [("uniswap-v3", book.uniswap_v3.factory)]
     v3_factories += [(fork.name, fork.factory) for fork in book.uniswap_v3_forks]
-    for venue, factory in v3_factories:
+    for venue, factory in v3_factories if v3_pools is None else ():
         for a, b in pairs:
             for fee in v3_fees:
                 v3_keys.append((a, b, fee, venue))
@@ -159,7 +162,7 @@ def discover(
         calls.extend(Call(coin, abi.DECIMALS) for coin in coin_list)
     results = iter(multicall.aggregate3(calls, block))
 
-    v3 = []
+    v3 = list(v3_pools or ())
     for address, a, b, fee, venue in v3_found:
         result = next(results)
         if not result.success:

@@ -74,6 +74,7 @@ DATA_DIR = PROJECT_ROOT / ".data"
 """Where the bot keeps its journal and control files unless told otherwise."""
 DEFAULT_JOURNAL_URL = f"sqlite:///{DATA_DIR / 'journal.sqlite'}"
 DEFAULT_CONTROL_DIR = DATA_DIR / "control"
+DEFAULT_DISCOVERY_CACHE_DIR = PROJECT_ROOT / ".cache" / "discovery"
 CHAIN_ID = 137
 ENV_PREFIX = "FLASHARB_"
 """Environment variables FLASHARB_<SETTING> (any case) set the setting of that name."""
@@ -123,7 +124,7 @@ _MONEY_FIELDS = (
     "alert_loss_usd",
 )
 _LIST_FIELDS = ("lenders", "tokens", "balancer_pool_ids")
-_PATH_FIELDS = ("deployments_path", "control_dir")
+_PATH_FIELDS = ("deployments_path", "control_dir", "discovery_cache_dir")
 
 FIXES: dict[str, str] = {
     "network": 'use "ecosystem:network[:provider]" on Polygon, e.g. "polygon:replica:node"',
@@ -167,6 +168,9 @@ FIXES: dict[str, str] = {
     ),
     "low_gas_balance_matic": 'use a non-negative MATIC amount with at most 18 decimals as a string, e.g. "5"',
     "control_dir": "use a directory path the bot may create and write",
+    "discovery_cache_dir": "use a directory path the bot may create and write",
+    "log_scan_chunk_blocks": "use a positive number of blocks per eth_getLogs request, e.g. 10000",
+    "max_hops": "use 2, 3 or 4 (swaps per cycle at most)",
     "poll_interval_s": "use a number of seconds above 0 and at most 60",
     "breaker_max_send_errors": "use an integer of at least 1",
     "rpc_timeout_s": "use a number of seconds above 0 and at most 60 (well under a block: 1-2 s)",
@@ -255,7 +259,7 @@ class BotConfig(BaseSettings):
     Aliases are accepted and stored as the book's symbol."""
     balancer_pool_ids: Annotated[tuple[PoolId, ...], NoDecode] = ()
     """Balancer V2 pool ids to trade (weighted or ComposableStable pools), added to the ones found from
-    the Vault's PoolRegistered logs. Needed on real Polygon, whose long history is not scanned."""
+    the Vault's PoolRegistered logs."""
     deployments_path: Path = DEFAULT_DEPLOYMENTS_PATH
     """The deployments file that says where FlashArb is on each chain (written by `ape run deploy`)."""
     journal_url: str = DEFAULT_JOURNAL_URL
@@ -292,6 +296,16 @@ class BotConfig(BaseSettings):
     """Warn when the executor's native balance falls below this many MATIC."""
     control_dir: Path = DEFAULT_CONTROL_DIR
     """Directory of the control channel (commands in, status out) and the breaker's state."""
+    discovery_cache_dir: Path = DEFAULT_DISCOVERY_CACHE_DIR
+    """Where pool discovery keeps the event logs it scanned (per chain id and genesis hash), so a
+    later start reads only the blocks since."""
+    max_hops: int = Field(default=4, ge=2, le=4)
+    """Swaps per arbitrage cycle at most (2-4). Cycles grow with the fourth power of the pools per
+    token pair: at Polygon scale (500+ pools over 16 tokens) 3 keeps the cycle set in the hundreds of
+    thousands instead of tens of millions."""
+    log_scan_chunk_blocks: int = Field(default=10_000, ge=1)
+    """Blocks per eth_getLogs request when discovery scans factory and Vault logs; a range the node
+    refuses as too large is halved until it is served."""
     poll_interval_s: float = Field(default=0.5, gt=0, le=60)
     """Seconds between polls for a new block when no newHeads subscription is available."""
     new_heads: Annotated[str, StringConstraints(pattern=r"^(auto|poll|wss?://\S+)$")] = "auto"

@@ -95,8 +95,19 @@ def _anvil_version() -> str:
     return done.stdout.decode().strip().splitlines()[0]
 
 
-def input_hash() -> str:
-    """sha256 over every input that shapes the replica's state."""
+SCALES = ("small", "full")
+"""Replica sizes: "small" (57 pools, what the test suite runs on) and "full" (Polygon scale, 500+ pools
+over every token and venue kind: bot.replica.full_layout)."""
+
+
+def _check_scale(scale: str) -> None:
+    if scale not in SCALES:
+        raise ReplicaError(f"unknown replica scale {scale!r}; use one of {', '.join(SCALES)}")
+
+
+def input_hash(scale: str = "small") -> str:
+    """sha256 over every input that shapes the replica's state (the scale too, unless small)."""
+    _check_scale(scale)
     digest = hashlib.sha256()
 
     def add(label: str, data: bytes) -> None:
@@ -112,6 +123,8 @@ def input_hash() -> str:
         add(f"contract:{contract.name}", contract.read_bytes())
     add("prices", json.dumps(dict(USD_PRICES), sort_keys=True).encode())
     add("addressbook", BOOKS[137].read_bytes())
+    if scale != "small":
+        add("scale", scale.encode())
     return digest.hexdigest()
 
 
@@ -154,10 +167,11 @@ def _locked(cache_root: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def ensure_replica(rebuild: bool = False, cache_root: Path | None = None) -> Replica:
-    """The replica for the current inputs: from the cache when valid, else built (2-10 s) and cached."""
+def ensure_replica(rebuild: bool = False, cache_root: Path | None = None, scale: str = "small") -> Replica:
+    """The replica for the current inputs: from the cache when valid, else built (small: 2-20 s, full:
+    under 90 s) and cached. Each scale has its own cache entry."""
     root = cache_root or CACHE_ROOT
-    key = input_hash()
+    key = input_hash(scale)
     directory = root / key[:16]
     if not rebuild:
         cached = load_cached(directory, key)
@@ -171,13 +185,13 @@ def ensure_replica(rebuild: bool = False, cache_root: Path | None = None) -> Rep
         started = time.perf_counter()
         staging = Path(tempfile.mkdtemp(prefix=f".build-{key[:16]}-", dir=root))
         try:
-            build_into(staging, key, root)
+            build_into(staging, key, root, scale)
             if directory.exists():
                 trash = Path(tempfile.mkdtemp(prefix=".trash-", dir=root))
                 os.rename(directory, trash / "old")
                 shutil.rmtree(trash, ignore_errors=True)
             os.rename(staging, directory)
-            _drop_stale(root, keep=directory)
+            _drop_stale(root, keep=directory, scale=scale)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         elapsed = time.perf_counter() - started
@@ -188,14 +202,24 @@ def ensure_replica(rebuild: bool = False, cache_root: Path | None = None) -> Rep
         return Replica(directory=directory, manifest=replica.manifest, built_now=True, build_seconds=elapsed)
 
 
-def _drop_stale(root: Path, keep: Path) -> None:
-    """Remove replicas cached for other inputs (they can never be used again)."""
+def _scale_of(directory: Path) -> str:
+    """The scale a cached replica was built at ("small" for caches from before scales existed)."""
+    try:
+        return str(json.loads((directory / MANIFEST_FILE).read_text()).get("scale", "small"))
+    except (OSError, ValueError, AttributeError):
+        return "unknown"
+
+
+def _drop_stale(root: Path, keep: Path, scale: str = "small") -> None:
+    """Remove replicas of this scale cached for other inputs (they can never be used again); the
+    other scales' caches stay."""
     for entry in root.iterdir():
         if entry.is_dir() and entry != keep and len(entry.name) == 16 and not entry.name.startswith("."):
-            shutil.rmtree(entry, ignore_errors=True)
+            if _scale_of(entry) in (scale, "unknown"):
+                shutil.rmtree(entry, ignore_errors=True)
 
 
-def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
+def build_into(directory: Path, key: str, cache_root: Path, scale: str = "small") -> Manifest:
     """Build the replica on a fresh anvil and write state, checksum and manifest into `directory`."""
     # The builder's modules (web3 and friends) load only when a build is needed: a cached replica
     # loads without them.
@@ -205,6 +229,8 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
         balancer,
         balancer_stable,
         curve,
+        curve_registry,
+        full_build,
         multicall,
         sushiswap_v3,
         tokens,
@@ -222,8 +248,13 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
     sources = [REPLICA_CONTRACTS / "ReplicaToken.sol", REPLICA_CONTRACTS / "RateProviderReplica.sol"]
     if curve.available():
         sources.append(curve.SOURCE)
+    sources.append(curve_registry.SOURCE)
     own = compile_sources(sources, cache_root / "solc")
-    with AnvilProcess(extra_args=["--timestamp", str(GENESIS_TIMESTAMP)]) as node:
+    full = scale == "full"
+    # Without --prune-history anvil keeps the state of every block, and a block costs more the more
+    # blocks there are: the full replica's ~2,000 transactions would take minutes instead of seconds.
+    extra = ["--timestamp", str(GENESIS_TIMESTAMP), *(["--prune-history"] if full else [])]
+    with AnvilProcess(extra_args=extra) as node:
         chain = Chain(node.url, ADMIN_ADDRESS)
         chain.rpc("anvil_setBlockTimestampInterval", [BLOCK_INTERVAL_S])
         ctx = BuildContext(chain=chain, placer=Placer(chain), book=book, own=own)
@@ -247,22 +278,28 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
         balancer_stable.deploy_factory(ctx)
         aave.deploy_market(ctx)
         curve.deploy(ctx)
+        curve_registry.deploy(ctx)
         ctx.placer.flush()
         # Configure and seed at table prices.
         uniswap_v3.configure(ctx)
         sushiswap_v3.configure(ctx)
         aave.configure(ctx)
-        uniswap_v2.seed(ctx)
-        uniswap_v3.seed(ctx)
+        if full:
+            full_build.seed(ctx)  # every venue kind of bot.replica.full_layout
+        else:
+            uniswap_v2.seed(ctx)
+            uniswap_v3.seed(ctx)
+            balancer.seed(ctx)
         sushiswap_v3.seed(ctx)
-        balancer.seed(ctx)
         balancer_stable.seed(ctx)
         aave.seed(ctx)
         curve.seed(ctx)
+        curve_registry.list_pools(ctx)
 
         block = chain.block()
         manifest = Manifest(
             input_hash=key,
+            scale=scale,
             admin=ADMIN_ADDRESS,
             block_number=int(block["number"], 16),
             block_timestamp=int(block["timestamp"], 16),

@@ -110,6 +110,8 @@ class AaveReserve(_Frozen):
 class Manifest(_Frozen):
     input_hash: str
     """sha256 of the build inputs: the cache key this state was built for."""
+    scale: str = "small"
+    """The replica's size: "small" (the test suite's) or "full" (Polygon scale)."""
     chain_id: int = 137
     """Always 137; anvil must be started with --chain-id 137 (the state file does not keep it)."""
     admin: str

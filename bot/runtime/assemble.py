@@ -126,14 +126,22 @@ def assemble(
         backoff_s=options.rpc_backoff_s,
         deadline=rpc.retry_deadline,  # the block's budget covers market reads too
     )
-    pools = tracked_pools(rpc, multicall, book, config.trade_tokens(), config.balancer_pool_ids)
+    pools = tracked_pools(
+        rpc,
+        multicall,
+        book,
+        config.trade_tokens(),
+        config.balancer_pool_ids,
+        cache_dir=config.discovery_cache_dir,
+        chunk_blocks=config.log_scan_chunk_blocks,
+    )
     vault_tokens = {t for p in pools.balancer for t in p.tokens}
     vault_tokens |= {t for s in pools.balancer_stable for t in s.tokens if t != s.address}
     lenders = read_lenders(multicall, book, vault_tokens, config.lenders)
     borrowable = set(lenders.terms.aave_assets) | set(lenders.terms.balancer_assets)
     if lenders.terms.pool_lender:
         borrowable |= set(lenders.terms.aave_liquidity) | vault_tokens
-    cycles = enumerate_cycles(pools, borrowable)
+    cycles = enumerate_cycles(pools, borrowable, max_hops=config.max_hops)
     if not cycles:
         raise ConfigError(
             f"tokens: no arbitrage cycle among {len(config.trade_tokens())} tokens and {len(pools)} pools "

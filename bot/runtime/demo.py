@@ -52,7 +52,7 @@ class DemoChain:
 
     @classmethod
     @contextmanager
-    def start(cls, directory: Path = DEMO_DIR) -> Iterator[DemoChain]:
+    def start(cls, directory: Path = DEMO_DIR, scale: str = "small") -> Iterator[DemoChain]:
         from ape import accounts, chain, networks, project
 
         from bot.addressbook import load
@@ -60,7 +60,7 @@ class DemoChain:
 
         shutil.rmtree(directory, ignore_errors=True)
         directory.mkdir(parents=True)
-        replica = ensure_replica()
+        replica = ensure_replica(scale=scale)
         with ReplicaNode(replica) as node:
             with networks.parse_network_choice(NETWORK, provider_settings={"uri": node.url}) as provider:
                 account = accounts.test_accounts[0]

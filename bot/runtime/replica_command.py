@@ -82,6 +82,7 @@ def serve_replica(
     intensity: int,
     show_addresses: bool,
     deployments: Path | None,
+    scale: str = "small",
 ) -> None:
     """Serve until Ctrl-C or SIGTERM; see the module docstring."""
     from web3 import HTTPProvider, Web3
@@ -90,11 +91,12 @@ def serve_replica(
     from bot.replica.market_flow import MarketFlow
 
     started = time.perf_counter()
-    replica = ensure_replica(rebuild=rebuild)
+    replica = ensure_replica(rebuild=rebuild, scale=scale)
     record_path = deployments or DEFAULT_PATH
     with ReplicaNode(replica, port=port, host=host) as node:
         ready = time.perf_counter() - started
-        click.echo(f"Polygon replica (chain id 137) at {node.url}, ready in {ready:.2f} s")
+        built = f" (built in {replica.build_seconds:.1f} s)" if replica.built_now else ""
+        click.echo(f"Polygon replica (chain id 137, {scale}) at {node.url}, ready in {ready:.2f} s{built}")
         click.echo(describe(replica.manifest))
         if show_addresses:
             click.echo(json.dumps(replica.manifest.model_dump(mode="json"), indent=2))
@@ -111,7 +113,8 @@ def serve_replica(
             )
         env = "" if node.url == "http://127.0.0.1:8545" else f"export {REPLICA_RPC_ENV}={node.url}\n  "
         after = "" if deploy else "   (after `ape run deploy`)"
-        click.echo(f"\nIn another shell:\n  {env}ape run bot{after}")
+        hops = " --set max_hops=3" if scale == "full" else ""  # 4 hops over 523 pools: ~10^7 cycles
+        click.echo(f"\nIn another shell:\n  {env}ape run bot{hops}{after}")
         if deployments is not None:
             click.echo(f"  (with --deployments {deployments})")
         click.echo("Press Ctrl-C to stop.")
