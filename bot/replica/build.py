@@ -200,7 +200,7 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
     # The builder's modules (web3 and friends) load only when a build is needed: a cached replica
     # loads without them.
     from bot.addressbook import load
-    from bot.replica import aave, balancer, curve, multicall, tokens, uniswap_v2, uniswap_v3
+    from bot.replica import aave, algebra, balancer, curve, multicall, tokens, uniswap_v2, uniswap_v3
     from bot.replica.admin import ADMIN_ADDRESS
     from bot.replica.anvil import AnvilProcess
     from bot.replica.chain import Chain
@@ -209,11 +209,14 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
     from bot.replica.solidity import compile_sources
 
     book = load(137)
-    sources = [REPLICA_CONTRACTS / "ReplicaToken.sol"]
+    sources = [REPLICA_CONTRACTS / "ReplicaToken.sol", REPLICA_CONTRACTS / "AlgebraLiquiditySeeder.sol"]
     if curve.available():
         sources.append(curve.SOURCE)
     own = compile_sources(sources, cache_root / "solc")
-    with AnvilProcess(extra_args=["--timestamp", str(GENESIS_TIMESTAMP)]) as node:
+    # The code-size limit is lifted for the build only: the npm build of Algebra V1 exceeds EIP-170
+    # (docs/algebra.md). Placed code is copied, so forks of the replica need no such flag.
+    build_args = ["--timestamp", str(GENESIS_TIMESTAMP), "--disable-code-size-limit"]
+    with AnvilProcess(extra_args=build_args) as node:
         chain = Chain(node.url, ADMIN_ADDRESS)
         chain.rpc("anvil_setBlockTimestampInterval", [BLOCK_INTERVAL_S])
         ctx = BuildContext(chain=chain, placer=Placer(chain), book=book, own=own)
@@ -223,6 +226,7 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
         multicall.deploy(ctx)
         uniswap_v2.deploy(ctx)
         uniswap_v3.deploy(ctx)
+        algebra.deploy(ctx)
         balancer.deploy_core(ctx)
         aave.deploy_provider(ctx)
         ctx.placer.flush()
@@ -241,6 +245,7 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
         aave.configure(ctx)
         uniswap_v2.seed(ctx)
         uniswap_v3.seed(ctx)
+        algebra.seed(ctx)
         balancer.seed(ctx)
         aave.seed(ctx)
         curve.seed(ctx)
@@ -255,6 +260,7 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
             tokens=ctx.records["tokens"],
             v2_pairs=tuple(ctx.records.get("v2_pairs", ())),
             v3_pools=tuple(ctx.records.get("v3_pools", ())),
+            algebra_pools=tuple(ctx.records.get("algebra_pools", ())),
             balancer_pools=tuple(ctx.records.get("balancer_pools", ())),
             curve_pools=tuple(ctx.records.get("curve_pools", ())),
             aave_reserves=tuple(ctx.records.get("aave_reserves", ())),

@@ -40,6 +40,17 @@ class V3Pool(_Frozen):
     """The pool's tick spacing."""
 
 
+class AlgebraPool(_Frozen):
+    address: str
+    """The Algebra V1 (QuickSwap V3) pool."""
+    token0: str
+    """token0 (lower address)."""
+    token1: str
+    """token1."""
+    data_storage_operator: str
+    """The pool's DataStorageOperator (timepoints and the adaptive fee)."""
+
+
 class BalancerPool(_Frozen):
     pool_id: str
     """The Vault's bytes32 pool id (0x-hex)."""
@@ -100,6 +111,8 @@ class Manifest(_Frozen):
     """Uniswap V2-style pairs, per DEX."""
     v3_pools: tuple[V3Pool, ...] = ()
     """Uniswap V3 pools."""
+    algebra_pools: tuple[AlgebraPool, ...] = ()
+    """QuickSwap V3 (Algebra V1) pools."""
     balancer_pools: tuple[BalancerPool, ...] = ()
     """Balancer V2 weighted pools."""
     curve_pools: tuple[CurvePool, ...] = ()
