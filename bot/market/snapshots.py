@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.amm.algebra_pool import AlgebraPoolState
 from bot.amm.balancer_weighted import WeightedPoolState
 from bot.amm.curve_stableswap import CurvePoolState
 from bot.amm.uniswap_v2 import V2Fee, fee_from_bps
@@ -117,6 +118,20 @@ class CurvePoolSnapshot:
     @property
     def tokens(self) -> tuple[str, ...]:
         return self.state.coins
+
+
+@dataclass(frozen=True, slots=True)
+class AlgebraPoolSnapshot(V3PoolSnapshot):
+    """An Algebra V1 pool at one block. Its swap is Uniswap V3's at the fee in force (see
+    bot.amm.algebra_pool), so it is a V3 snapshot whose `state` carries the fee a swap in the next
+    block (at `next_time`) pays; `algebra` keeps the whole pool state for other block times."""
+
+    algebra: AlgebraPoolState | None = None
+    """The pool's full state (timepoints, fee configuration)."""
+    next_time: int = 0
+    """The block timestamp `state.fee` was computed for."""
+
+    kind = HopKind.ALGEBRA
 
 
 PoolSnapshot = V2PairSnapshot | V3PoolSnapshot | BalancerPoolSnapshot | CurvePoolSnapshot

@@ -40,6 +40,8 @@ class HopKind(IntEnum):
     UNISWAP_V3 = 1
     BALANCER = 2
     CURVE = 3
+    ALGEBRA = 4
+    """An Algebra V1 pool (QuickSwap V3): pool.swap with `algebraSwapCallback`."""
 
 
 _FIRST_HOP_FOR_LENDER = {Lender.UNISWAP_V2: HopKind.UNISWAP_V2, Lender.UNISWAP_V3: HopKind.UNISWAP_V3}
@@ -123,6 +125,11 @@ class Hop:
     def uniswap_v3(cls, pool: str, token_out: str, min_out: int = 0) -> Hop:
         """A swap in a Uniswap V3 pool."""
         return cls(HopKind.UNISWAP_V3, pool, token_out, min_out)
+
+    @classmethod
+    def algebra(cls, pool: str, token_out: str, min_out: int = 0) -> Hop:
+        """A swap in an Algebra V1 pool (QuickSwap V3)."""
+        return cls(HopKind.ALGEBRA, pool, token_out, min_out)
 
     @classmethod
     def balancer(cls, pool_id: bytes | str, token_out: str, min_out: int = 0) -> Hop:

@@ -44,6 +44,7 @@ DEFAULT_HOP: Mapping[HopKind, int] = MappingProxyType(
         HopKind.UNISWAP_V3: 87_300,
         HopKind.BALANCER: 84_000,
         HopKind.CURVE: 115_100,
+        HopKind.ALGEBRA: 87_300,
     }
 )
 """One swap of each kind, token transfers and cold accesses included (measured, above)."""

@@ -179,8 +179,8 @@ def test_decode_rejects_malformed_bytes() -> None:
         decode(good[:1] + b"\x05" + good[2:])
     with pytest.raises(RouteError, match="lender 4"):
         decode(b"\x04" + good[1:])
-    with pytest.raises(RouteError, match="hop 1: kind 4"):
-        decode(good[:123] + b"\x04" + good[124:])
+    with pytest.raises(RouteError, match="hop 1: kind 5"):
+        decode(good[:123] + b"\x05" + good[124:])
     with pytest.raises(RouteError, match="hop 0: Uniswap V2 hop: bytes after the fee must be zero"):
         decode(good[: 54 + 23] + b"\x01" + good[54 + 24 :])
     with pytest.raises(RouteError, match="hop 1: Uniswap V3 hop: parameter bytes must be zero"):
