@@ -31,6 +31,8 @@ class Lender(IntEnum):
     """The first hop's Uniswap V2 pair: a flash swap, repaid in `asset` inside `uniswapV2Call`."""
     UNISWAP_V3 = 3
     """The first hop's Uniswap V3 pool: the rest of the route runs inside the swap callback."""
+    ALGEBRA = 4
+    """The first hop's Algebra pool (QuickSwap V3): the rest of the route runs inside the swap callback."""
 
 
 class HopKind(IntEnum):
@@ -44,7 +46,11 @@ class HopKind(IntEnum):
     """An Algebra V1 pool (QuickSwap V3): pool.swap with `algebraSwapCallback`."""
 
 
-_FIRST_HOP_FOR_LENDER = {Lender.UNISWAP_V2: HopKind.UNISWAP_V2, Lender.UNISWAP_V3: HopKind.UNISWAP_V3}
+_FIRST_HOP_FOR_LENDER = {
+    Lender.UNISWAP_V2: HopKind.UNISWAP_V2,
+    Lender.UNISWAP_V3: HopKind.UNISWAP_V3,
+    Lender.ALGEBRA: HopKind.ALGEBRA,
+}
 
 
 def checksum(value: object, what: str) -> str:

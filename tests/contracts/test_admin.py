@@ -37,6 +37,8 @@ def test_replica_v2_factories_use_the_replica_init_code_hash(factories: Any, boo
 
 
 def _deploy(project: Any, owner: Any, book: Any, factories: Any, **override: Any) -> Any:
+    from bot.execution.deploy import algebra_deployer
+
     v2, v3 = factories
     args = {
         "aavePool": book.aave_v3.pool,
@@ -44,6 +46,7 @@ def _deploy(project: Any, owner: Any, book: Any, factories: Any, **override: Any
         "initialOwner": owner.address,
         "v2Factories": v2,
         "v3Factory": v3,
+        "algebraDeployer": algebra_deployer(ape.chain.provider.web3, book),
     }
     args.update(override)
     return owner.deploy(project.FlashArb, *args.values())
@@ -67,6 +70,14 @@ def test_constructor_rejects_bad_factories(project: Any, owner: Any, book: Any, 
         _deploy(project, owner, book, factories, v2Factories=[(v2[0][0], "0x" + "00" * 32)])
     with ape.reverts(project.FlashArb.BadFactory, factory=ZERO):
         _deploy(project, owner, book, factories, v3Factory=(ZERO, v3[1]))
+    with ape.reverts(project.FlashArb.BadFactory, factory=book.quickswap_v3.pool_deployer):
+        _deploy(
+            project,
+            owner,
+            book,
+            factories,
+            algebraDeployer=(book.quickswap_v3.pool_deployer, "0x" + "00" * 32),
+        )
 
 
 def test_curve_allow_list(flasharb: Any, owner: Any, stranger: Any, venues: Venues) -> None:
