@@ -35,6 +35,7 @@ def describe(manifest: Manifest) -> str:
     venues = {
         "Uniswap V2-style pairs (QuickSwap, SushiSwap)": len(manifest.v2_pairs),
         "Uniswap V3 pools": len(manifest.v3_pools),
+        "QuickSwap V3 (Algebra) pools": len(manifest.algebra_pools),
         "Balancer V2 weighted pools": len(manifest.balancer_pools),
         "Curve StableSwap pools (stand-in)": len(manifest.curve_pools),
         "Aave V3 reserves with flash loans": len(manifest.aave_reserves),
