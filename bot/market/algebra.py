@@ -22,10 +22,10 @@ after the read block (2 s on Polygon); the full state is kept for any other time
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import combinations
-from typing import Any
 
 from eth_abi.abi import decode, encode
 
@@ -241,7 +241,7 @@ class AlgebraTracker:
             ]
             calls += [Call(item.pool.address, abi.ticks(t)) for t in item.missing_ticks]
         more = iter(multicall.aggregate3(calls, block)) if calls else iter(())
-        words = self._storage_words(multicall.w3, [item.pool.address for item in pending], block)
+        words = self._storage_words(multicall, [item.pool.address for item in pending], block)
         snapshots, failures = [], []
         for item, word in zip(pending, words, strict=True):
             try:
@@ -260,12 +260,29 @@ class AlgebraTracker:
                 failures.append(PoolFailure(item.pool.address, f"AlgebraPoolInfo: {exc}"))
         return snapshots, failures, len(calls) + len(pending)
 
-    def _storage_words(self, w3: Any, pools: Sequence[str], block: int) -> list[int]:
+    def _storage_words(self, multicall: Multicall, pools: Sequence[str], block: int) -> list[int]:
+        """Slot 3 of each pool at `block`, one JSON-RPC batch; transport failures are retried as the
+        Multicall retries its eth_call (`retries` times, waiting `backoff_s`, then twice that, ...)."""
         requests = [("eth_getStorageAt", [pool, hex(LIQUIDITY_SLOT), hex(block)]) for pool in pools]
-        try:
-            replies = w3.provider.make_batch_request(requests)
-        except Exception as exc:  # transport failures of any kind
-            raise RpcError(f"eth_getStorageAt batch for {len(pools)} Algebra pools failed: {exc}") from exc
+        attempt = 0
+        while True:
+            try:
+                replies = multicall.w3.provider.make_batch_request(requests)
+                if not isinstance(replies, list) or len(replies) != len(pools):
+                    raise ValueError(f"the batch answered {str(replies)[:200]}")
+                break
+            except Exception as exc:  # transport failures of any kind
+                if attempt >= multicall.retries:
+                    raise RpcError(
+                        f"eth_getStorageAt batch for {len(pools)} Algebra pools failed after {attempt + 1} "
+                        f"attempts: {exc}"
+                    ) from exc
+                delay = multicall.backoff_s * (2**attempt)
+                logger.warning(
+                    "eth_getStorageAt batch failed (%s); retry %d in %.2f s", exc, attempt + 1, delay
+                )
+                time.sleep(delay)
+                attempt += 1
         words = []
         for pool, reply in zip(pools, replies, strict=True):
             result = reply.get("result") if isinstance(reply, dict) else None
