@@ -23,7 +23,7 @@ from typing import Any
 from web3 import Web3
 
 from bot.addressbook import load as load_book
-from bot.execution.deploy import pool_factories
+from bot.execution.deploy import algebra_deployer, pool_factories
 from bot.replica import ReplicaNode, ensure_replica
 from bot.replica.deal import deal
 from bot.route import Hop, Lender, Route, encode
@@ -68,6 +68,7 @@ class Bench:
         self.weth = self.book.token("WETH").address
         self.usdt = self.book.token("USDT").address
         v2, v3 = pool_factories(w3, self.book)
+        algebra = algebra_deployer(w3, self.book)
         self.flasharb = self._deploy(
             project.FlashArb.contract_type,
             self.book.aave_v3.pool,
@@ -75,6 +76,7 @@ class Bench:
             self.owner,
             v2,
             v3,
+            algebra,
         )
         self._send(self.flasharb.functions.setExecutor(self.executor, True), self.owner)
         self.router_exec = self._deploy(project.RouterArbExecutorBench.contract_type, self.book.aave_v3.pool)

@@ -7,6 +7,7 @@ import {IBalancerVault} from "../interfaces/IBalancerVault.sol";
 import {IBalancerFlashLoanRecipient} from "../interfaces/IBalancerFlashLoanRecipient.sol";
 import {IUniswapV2Callee} from "../interfaces/IUniswapV2Callee.sol";
 import {IUniswapV3SwapCallback} from "../interfaces/IUniswapV3SwapCallback.sol";
+import {IAlgebraSwapCallback} from "../interfaces/IAlgebraSwapCallback.sol";
 import "./libraries/Errors.sol";
 import {Route} from "./libraries/Route.sol";
 import {TokenOps} from "./libraries/TokenOps.sol";
@@ -19,7 +20,7 @@ import {CurveHop} from "./libraries/CurveHop.sol";
 /// @title FlashArb
 /// @notice Atomic arbitrage with borrowed capital. An executor submits a packed route (layout in
 /// `Route`); FlashArb borrows the route's asset from Aave V3, the Balancer V2 Vault, or the first
-/// hop's own Uniswap pool, runs the hops against the pools directly, repays the lender, and sends the
+/// hop's own Uniswap or Algebra pool, runs the hops against the pools directly, repays the lender, and sends the
 /// profit to the owner. If the route returns less than the loan, its fee and the minimum profit, the
 /// whole transaction reverts and only gas is spent.
 /// @dev Security model (SECURITY.md has the whole threat model):
@@ -29,6 +30,7 @@ import {CurveHop} from "./libraries/CurveHop.sol";
 ///    the accepted V2 factories (immutable, set at construction) gives the hop's two tokens, every
 ///    Uniswap V3-code pool at the address an accepted V3 factory (Uniswap V3's, or a second venue's such
 ///    as SushiSwap V3) gives the hop's tokens and the pool's fee,
+///    every Algebra (QuickSwap V3) pool at the address the Algebra pool deployer gives the hop's tokens,
 ///    every Curve pool must be on the owner's allow-list with the hop's tokens at the hop's indices, and
 ///    Balancer swaps go through the Vault by pool id (the Vault checks the pool's tokens).
 ///  - Outputs are measured, never believed: each hop's output is the balance change of the route's
@@ -46,7 +48,8 @@ contract FlashArb is
     IAaveFlashLoanSimpleReceiver,
     IBalancerFlashLoanRecipient,
     IUniswapV2Callee,
-    IUniswapV3SwapCallback
+    IUniswapV3SwapCallback,
+    IAlgebraSwapCallback
 {
     using Route for bytes;
 
@@ -73,6 +76,10 @@ contract FlashArb is
     address public immutable UNISWAP_V3_FACTORY;
     /// @notice keccak256 of the Uniswap V3 pool creation code that factory deploys.
     bytes32 public immutable UNISWAP_V3_INIT_CODE_HASH;
+    /// @notice The Algebra V1 pool deployer (QuickSwap V3) whose pools Algebra hops may use.
+    address public immutable ALGEBRA_POOL_DEPLOYER;
+    /// @notice keccak256 of the Algebra pool creation code that deployer deploys.
+    bytes32 public immutable ALGEBRA_INIT_CODE_HASH;
     // A second factory running Uniswap V3 code (SushiSwap V3 on Polygon), zero when none was given.
     address private immutable V3_FACTORY_1;
     bytes32 private immutable V3_INIT_CODE_HASH_1;
@@ -109,6 +116,8 @@ contract FlashArb is
     uint256 private constant CALLBACK_V2_FLASH = 3;
     uint256 private constant CALLBACK_V3_FLASH = 4;
     uint256 private constant CALLBACK_V3_HOP = 5;
+    uint256 private constant CALLBACK_ALGEBRA_FLASH = 6;
+    uint256 private constant CALLBACK_ALGEBRA_HOP = 7;
 
     /// @dev keccak256 of the running trade's route; non-zero exactly while a trade runs (the lock).
     bytes32 private transient _routeHash;
@@ -123,7 +132,7 @@ contract FlashArb is
     uint256 private transient _outBefore;
 
     /// @notice A trade went through.
-    /// @param lender The lender kind (0 Aave, 1 Balancer, 2 Uniswap V2 pair, 3 Uniswap V3 pool).
+    /// @param lender The lender kind (0 Aave, 1 Balancer, 2 Uniswap V2 pair, 3 Uniswap V3 pool, 4 Algebra pool).
     /// @param asset The token borrowed.
     /// @param amount The amount borrowed.
     /// @param fee The lender's fee (0 for pool lenders, whose fee is inside the first swap).
@@ -170,15 +179,18 @@ contract FlashArb is
     /// @param initialOwner The owner.
     /// @param acceptedV2Factories The Uniswap V2 factories whose pairs V2 hops may use (1 to 4), each with its
     /// pair init code hash as deployed on this chain (QuickSwap and SushiSwap differ on Polygon).
-    /// @param v3Factories The factories whose Uniswap V3-code pools V3 hops may use (1 or 2), each with its
+    /// @param acceptedV3Factories The factories whose Uniswap V3-code pools V3 hops may use (1 or 2), each with its
     /// pool init code hash: Uniswap V3's first, then another venue running the same code at its own factory
     /// (SushiSwap V3 on Polygon, whose init code hash is Uniswap's).
+    /// @param algebraDeployer The Algebra V1 pool deployer (QuickSwap V3; it, not the factory, creates the
+    /// pools) and its pool init code hash as deployed on this chain.
     constructor(
         IAavePool aavePool,
         IBalancerVault balancerVault,
         address initialOwner,
         PoolFactory[] memory acceptedV2Factories,
-        PoolFactory[] memory v3Factories
+        PoolFactory[] memory acceptedV3Factories,
+        PoolFactory memory algebraDeployer
     ) {
         if (address(aavePool) == address(0)) revert ZeroAddress("aavePool");
         if (address(balancerVault) == address(0)) revert ZeroAddress("balancerVault");
@@ -188,16 +200,19 @@ contract FlashArb is
         for (uint256 i; i < count; ++i) {
             _checkFactory(acceptedV2Factories[i]);
         }
-        uint256 v3Count = v3Factories.length;
+        uint256 v3Count = acceptedV3Factories.length;
         if (v3Count == 0 || v3Count > MAX_V3_FACTORIES) revert TooManyFactories(v3Count, MAX_V3_FACTORIES);
         for (uint256 i; i < v3Count; ++i) {
-            _checkFactory(v3Factories[i]);
+            _checkFactory(acceptedV3Factories[i]);
         }
+        _checkFactory(algebraDeployer);
         AAVE_POOL = aavePool;
         BALANCER_VAULT = balancerVault;
-        UNISWAP_V3_FACTORY = v3Factories[0].factory;
-        UNISWAP_V3_INIT_CODE_HASH = v3Factories[0].initCodeHash;
-        if (v3Count > 1) (V3_FACTORY_1, V3_INIT_CODE_HASH_1) = (v3Factories[1].factory, v3Factories[1].initCodeHash);
+        UNISWAP_V3_FACTORY = acceptedV3Factories[0].factory;
+        UNISWAP_V3_INIT_CODE_HASH = acceptedV3Factories[0].initCodeHash;
+        if (v3Count > 1) (V3_FACTORY_1, V3_INIT_CODE_HASH_1) = (acceptedV3Factories[1].factory, acceptedV3Factories[1].initCodeHash);
+        ALGEBRA_POOL_DEPLOYER = algebraDeployer.factory;
+        ALGEBRA_INIT_CODE_HASH = algebraDeployer.initCodeHash;
         V2_FACTORY_0 = acceptedV2Factories[0].factory;
         V2_INIT_CODE_HASH_0 = acceptedV2Factories[0].initCodeHash;
         if (count > 1) (V2_FACTORY_1, V2_INIT_CODE_HASH_1) = (acceptedV2Factories[1].factory, acceptedV2Factories[1].initCodeHash);
@@ -326,18 +341,42 @@ contract FlashArb is
     /// @param amount1Delta The pool's token1 balance change (positive: owed to the pool).
     /// @param data Empty for a hop; the route for a pool-as-lender route.
     function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata data) external {
+        _swapCallback(amount0Delta, amount1Delta, data, CALLBACK_V3_HOP, CALLBACK_V3_FLASH);
+    }
+
+    /// @notice Algebra V1 (QuickSwap V3) swap callback. Only the pool this contract is swapping with
+    /// right now, which `execute` checked to be the canonical pool deployer's CREATE2 pool of the hop's
+    /// tokens before anything was borrowed; any other caller gets `UnexpectedCallback`.
+    /// @dev The same settlement as `uniswapV3SwapCallback`: a hop pays exactly its input; a pool-as-lender
+    /// route runs the rest of the route here, then repays the pool the route's amount.
+    /// @param amount0Delta The pool's token0 balance change (positive: owed to the pool).
+    /// @param amount1Delta The pool's token1 balance change (positive: owed to the pool).
+    /// @param data Empty for a hop; the route for a pool-as-lender route.
+    function algebraSwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata data) external {
+        _swapCallback(amount0Delta, amount1Delta, data, CALLBACK_ALGEBRA_HOP, CALLBACK_ALGEBRA_FLASH);
+    }
+
+    /// @dev The body of both concentrated-liquidity swap callbacks; `hopTag` and `flashTag` are the
+    /// callback kinds this entry point answers, so a pool of one protocol cannot use the other's.
+    function _swapCallback(
+        int256 amount0Delta,
+        int256 amount1Delta,
+        bytes calldata data,
+        uint256 hopTag,
+        uint256 flashTag
+    ) private {
         uint256 expected = _expected;
         if (address(uint160(expected)) != msg.sender) revert UnexpectedCallback(msg.sender);
         _expected = 0;
         int256 owedDelta = amount0Delta > 0 ? amount0Delta : amount1Delta;
         uint256 owed = owedDelta > 0 ? uint256(owedDelta) : 0;
-        if (expected >> 160 == CALLBACK_V3_HOP) {
+        if (expected >> 160 == hopTag) {
             uint256 amountIn = _payAmount;
             if (owed != amountIn) revert PartialFill(msg.sender, owed, amountIn);
             TokenOps.transfer(_payToken, msg.sender, owed);
             return;
         }
-        if (expected >> 160 != CALLBACK_V3_FLASH) revert UnexpectedCallback(msg.sender);
+        if (expected >> 160 != flashTag) revert UnexpectedCallback(msg.sender);
         _checkRoute(data);
         uint256 amount = data.amount();
         if (owed != amount) revert PartialFill(msg.sender, owed, amount);
@@ -495,6 +534,10 @@ contract FlashArb is
                     genuine = _isV2Pair(pool, tokenIn, tokenOut);
                 } else if (kind == Route.HOP_UNISWAP_V3) {
                     genuine = _isV3Pool(pool, tokenIn, tokenOut);
+                } else if (kind == Route.HOP_ALGEBRA) {
+                    genuine = _isCreate2(
+                        pool, ALGEBRA_POOL_DEPLOYER, PoolAddress.algebraSalt(tokenIn, tokenOut), ALGEBRA_INIT_CODE_HASH
+                    );
                 } else {
                     (uint256 ci, uint256 cj) = Route.curveIndices(p);
                     genuine = _curveHop[pool][tokenIn][tokenOut] == 1 + (ci << 8 | cj);
@@ -621,7 +664,8 @@ contract FlashArb is
         } else {
             address to = _recipient(p, 0, route.hopCount());
             if (to == address(this)) _outBefore = TokenOps.balanceOfSelf(tokenOut);
-            _expect(pool, CALLBACK_V3_FLASH);
+            _expect(pool, lender == Route.LENDER_ALGEBRA ? CALLBACK_ALGEBRA_FLASH : CALLBACK_V3_FLASH);
+            // An Algebra V1 pool's swap has Uniswap V3's signature and returns (selector 0x128acb08).
             UniswapV3Hop.flashSwap(pool, zeroForOne, amount, to, route);
         }
     }
@@ -707,9 +751,10 @@ contract FlashArb is
         uint256 kind = Route.kind(p);
         if (kind == Route.HOP_UNISWAP_V2) {
             _uniswapV2Hop(p, i, tokenIn, amountIn, inputAtPair, to);
-        } else if (kind == Route.HOP_UNISWAP_V3) {
+        } else if (kind == Route.HOP_UNISWAP_V3 || kind == Route.HOP_ALGEBRA) {
             address pool = Route.pool(p);
-            _expect(pool, CALLBACK_V3_HOP);
+            // An Algebra V1 pool's swap has Uniswap V3's signature and returns; only the callback differs.
+            _expect(pool, kind == Route.HOP_ALGEBRA ? CALLBACK_ALGEBRA_HOP : CALLBACK_V3_HOP);
             _payToken = tokenIn;
             _payAmount = amountIn;
             // A genuine pool calls back inside `swap` or reverts; a callback left unmade would stay

@@ -85,6 +85,18 @@ const DOCUMENTED = {
     address: '0x61fFE014bA17989E743c5F6cB21bF9697530B21e',
     source: '@uniswap/smart-order-router util/addresses.js QUOTER_V2_ADDRESSES (same address on Polygon)',
   },
+  quickswapV3: {
+    factory: '0x411b0fAcC3489691f28ad58c47006AF5E3Ab3A28',
+    poolDeployer: '0x2D98E2FA9da15aa6dC9581AB097Ced7af697CB92',
+    quoter: '0xa15F0D7377B2A0C0c10db057f641beD21028FC89',
+    swapRouter: '0xf5b509bB0909a69B1c207E495f687a596C168E12',
+    poolInitCodeHash: '0x6ec6c9c8091d160c0aa74b2b14ba9c1717e95093bd3ac085cee99a49aab294a4',
+    source:
+      'QuickSwap V3 (Algebra V1) on Polygon as public integrations list it (aggregator configs, routers that ' +
+      'hard-code the deployer); pool_init_code_hash: the Algebra repository v1.0.0 tag (periphery PoolAddress), ' +
+      'reproduced by compiling that tag with its own settings (docs/algebra.md); replica_pool_init_code_hash: ' +
+      'keccak256 of AlgebraPool creation code in @cryptoalgebra/core',
+  },
 };
 
 // The product's tokens, in this order. `aave` names the key in AaveV3Polygon.ASSETS; tokens Aave lacks
@@ -192,7 +204,7 @@ const book = {
     [
       '@bgd-labs/aave-address-book', '@uniswap/sdk-core', '@uniswap/default-token-list', '@uniswap/v2-core',
       '@uniswap/v3-core', 'quickswap-sdk', 'quickswap-default-token-list', '@sushiswap/core-sdk',
-      '@balancer-labs/v2-deployments', 'micro-eth-signer', 'viem',
+      '@balancer-labs/v2-deployments', 'micro-eth-signer', 'viem', '@cryptoalgebra/core',
     ].map((pkg) => [pkg, version(pkg)]),
   ),
   tokens,
@@ -248,6 +260,15 @@ const book = {
       source: '@sushiswap/core-sdk FACTORY_ADDRESS, ROUTER_ADDRESS, INIT_CODE_HASH [ChainId.MATIC]',
     },
   ],
+  quickswap_v3: {
+    factory: checksum(DOCUMENTED.quickswapV3.factory, 'QuickSwap V3 factory'),
+    pool_deployer: checksum(DOCUMENTED.quickswapV3.poolDeployer, 'QuickSwap V3 pool deployer'),
+    quoter: checksum(DOCUMENTED.quickswapV3.quoter, 'QuickSwap V3 quoter'),
+    swap_router: checksum(DOCUMENTED.quickswapV3.swapRouter, 'QuickSwap V3 swap router'),
+    pool_init_code_hash: DOCUMENTED.quickswapV3.poolInitCodeHash,
+    replica_pool_init_code_hash: keccakOfBytecode('@cryptoalgebra/core/artifacts/contracts/AlgebraPool.sol/AlgebraPool.json', 'hardhat'),
+    source: DOCUMENTED.quickswapV3.source,
+  },
   balancer_v2: {
     vault: balancer('20210418-vault', 'Vault'),
     protocol_fees_collector: balancer('20210418-vault', 'ProtocolFeesCollector'),
@@ -280,6 +301,10 @@ const book = {
       'The replica runs Uniswap V2 bytecode for both QuickSwap and SushiSwap, so its pair addresses follow ' +
       'replica_init_code_hash on both. SushiSwap pairs on the replica must therefore be found with ' +
       'factory.getPair, never by CREATE2 with init_code_hash (which is right for real Polygon only).',
+    replica_quickswap_v3_pools:
+      'The replica runs the @cryptoalgebra/core build of Algebra V1, whose pool creation code differs from ' +
+      "Polygon's (docs/algebra.md): replica pool addresses follow replica_pool_init_code_hash, real ones " +
+      'pool_init_code_hash; factory.poolByPair finds either.',
   },
 };
 

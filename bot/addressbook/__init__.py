@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from bot.addressbook.models import (
     AaveV3,
     AddressBook,
+    AlgebraV1,
     BalancerV2,
     Curve,
     CurvePool,
@@ -38,6 +39,7 @@ from bot.errors import AddressBookError
 __all__ = [
     "AaveV3",
     "AddressBook",
+    "AlgebraV1",
     "BalancerV2",
     "Curve",
     "CurvePool",

@@ -135,6 +135,23 @@ class UniswapV2Dex(_Frozen):
     """Where the addresses come from."""
 
 
+class AlgebraV1(_Frozen):
+    factory: Address
+    """AlgebraFactory: poolByPair(tokenA, tokenB), one pool per pair, the adaptive fee configuration."""
+    pool_deployer: Address
+    """AlgebraPoolDeployer: creates every pool with CREATE2, salt keccak256(abi.encode(token0, token1))."""
+    quoter: Address
+    """Quoter (Algebra periphery): quoteExactInputSingle(tokenIn, tokenOut, amountIn, limitSqrtPrice)."""
+    swap_router: Address
+    """SwapRouter (Algebra periphery): exactInputSingle / exactInput."""
+    pool_init_code_hash: Hash32
+    """keccak256 of the pool creation code on real Polygon, for CREATE2 pool addresses."""
+    replica_pool_init_code_hash: Hash32
+    """keccak256 of the pool creation code on the local replica (the npm build of the same source)."""
+    source: str
+    """Where the addresses come from."""
+
+
 class BalancerV2(_Frozen):
     vault: Address
     """The Vault: every pool's tokens, swaps, joins, exits and fee-free flash loans."""
@@ -201,6 +218,8 @@ class AddressBook(_Frozen):
     """Uniswap V2-style DEXes (QuickSwap, SushiSwap)."""
     uniswap_v3_forks: tuple[UniswapV3Fork, ...] = ()
     """Other venues running Uniswap V3 code at their own factory (SushiSwap V3)."""
+    quickswap_v3: AlgebraV1
+    """QuickSwap V3 (Algebra V1)."""
     balancer_v2: BalancerV2
     """Balancer V2."""
     curve: Curve
@@ -254,10 +273,11 @@ class AddressBook(_Frozen):
         for token in self.tokens.values():
             yield f"token {token.symbol}", token.address
         yield "multicall3", self.multicall3.address
-        for section in ("aave_v3", "uniswap_v3", "balancer_v2"):
+        for section in ("aave_v3", "uniswap_v3", "quickswap_v3", "balancer_v2"):
             model = getattr(self, section)
             for field, value in model:
-                if field not in ("source", "pool_init_code_hash") and isinstance(value, str):
+                hashes = ("source", "pool_init_code_hash", "replica_pool_init_code_hash")
+                if field not in hashes and isinstance(value, str):
                     yield f"{section}.{field}", value
         for dex in self.uniswap_v2_dexes:
             yield f"{dex.name}.factory", dex.factory

@@ -108,6 +108,43 @@ def pool_factories(w3: Any, book: Any) -> tuple[list[PoolFactory], list[PoolFact
     return v2, v3
 
 
+def algebra_deployer(w3: Any, book: Any) -> PoolFactory:
+    """FlashArb's constructor argument `algebraDeployer` for the connected chain: the QuickSwap V3
+    (Algebra) pool deployer and the pool init code hash that one of its pools proves (the book's real
+    Polygon value or its replica value, which differ: docs/algebra.md)."""
+    algebra = book.quickswap_v3
+    candidates = list(dict.fromkeys((algebra.pool_init_code_hash, algebra.replica_pool_init_code_hash)))
+    tokens = sorted((t.address for t in book.tokens.values()), key=str.lower)
+    for i, token0 in enumerate(tokens):
+        for token1 in tokens[i + 1 :]:
+            try:
+                (pool,) = _call(
+                    w3,
+                    algebra.factory,
+                    "poolByPair(address,address)",
+                    ["address", "address"],
+                    [token0, token1],
+                    ["address"],
+                )
+            except Exception as exc:  # any RPC or decoding failure: the factory is not what the book says
+                raise DeploymentError(
+                    f"QuickSwap V3 factory {algebra.factory}: poolByPair failed ({exc})"
+                ) from exc
+            if int(pool, 16) == 0:
+                continue
+            salt = keccak(encode(["address", "address"], [token0, token1]))
+            for candidate in candidates:
+                if _create2(algebra.pool_deployer, salt, candidate) == to_checksum_address(pool):
+                    return str(algebra.pool_deployer), str(candidate)
+            raise DeploymentError(
+                f"QuickSwap V3 pool {pool} is not at the CREATE2 address of pool deployer "
+                f"{algebra.pool_deployer} with any known init code hash ({', '.join(candidates)}): add the "
+                "right hash to the address book"
+            )
+    logger.warning("no QuickSwap V3 pool among the address book's tokens: FlashArb gets Polygon's pool hash")
+    return str(algebra.pool_deployer), str(algebra.pool_init_code_hash)
+
+
 def curve_pools(chain: Any, book: Any) -> tuple[str, ...]:
     """The address book's Curve pools that exist on the connected chain (replica pools on the replica),
     and the pools Curve's registry lists there whose coins are all in the book."""
@@ -204,7 +241,8 @@ def _deploy(
                 "start the replica (`ape run replica`) and point FLASHARB_REPLICA_RPC at it"
             )
     v2, v3 = pool_factories(chain.provider.web3, book)
-    contract = account.deploy(project.FlashArb, pool, vault, account.address, v2, v3)
+    algebra = algebra_deployer(chain.provider.web3, book)
+    contract = account.deploy(project.FlashArb, pool, vault, account.address, v2, v3, algebra)
     receipt = chain.get_receipt(contract.txn_hash)
     hashes = [str(receipt.txn_hash)] + [_set_executor(contract, e, account) for e in executors]
     hashes += [_list_curve_pool(contract, p, account) for p in curve_pools(chain, book)]
@@ -259,6 +297,11 @@ def _verify(
     v2, v3 = pool_factories(chain.provider.web3, book)
     checks["v2Factories"] = (_factories(contract.v2Factories()), [(to_checksum_address(f), h) for f, h in v2])
     checks["v3Factories"] = (_factories(contract.v3Factories()), [(to_checksum_address(f), h) for f, h in v3])
+    algebra = algebra_deployer(chain.provider.web3, book)
+    checks["ALGEBRA_POOL_DEPLOYER"] = (
+        _factories([(contract.ALGEBRA_POOL_DEPLOYER(), contract.ALGEBRA_INIT_CODE_HASH())]),
+        [(to_checksum_address(algebra[0]), algebra[1])],
+    )
     for name, (live, expected) in checks.items():
         if live != expected:
             raise DeploymentError(f"{where}: {name} is {live}, expected {expected}; pass --redeploy")

@@ -47,6 +47,8 @@ def hop_for(quote: HopQuote, min_out: int = 0) -> Hop:
         return Hop.uniswap_v3(quote.pool, quote.token_out, min_out)
     if quote.kind is HopKind.BALANCER:
         return Hop.balancer(quote.pool_id, quote.token_out, min_out)
+    if quote.kind is HopKind.ALGEBRA:
+        return Hop.algebra(quote.pool, quote.token_out, min_out)
     return Hop.curve(quote.pool, quote.index_in, quote.index_out, quote.token_out, min_out)
 
 
@@ -88,6 +90,7 @@ def describe(opportunity: Opportunity, symbols: Mapping[str, str]) -> str:
                 HopKind.BALANCER: "balancer",
                 HopKind.CURVE: "curve",
                 HopKind.UNISWAP_V2: "v2",
+                HopKind.ALGEBRA: "quickswap-v3",
             }[hop.kind]
         )
         parts.append(f"-{venue}:{hop.pool[:8]}-> {name(hop.token_out)}")

@@ -6,7 +6,9 @@ Two Multicall3 round trips at one block:
    Vault's getPool/getPoolTokens for each configured Balancer pool id, and coins/A/A_precise/admin_fee
    of each configured Curve pool;
 2. the static data of what round 1 found: V3 tickSpacing, Balancer weights, swap fee and scaling
-   factors, the decimals of Curve coins.
+   factors, the decimals of Curve coins;
+then QuickSwap V3 (Algebra) pools by the factory's poolByPair and their dataStorageOperator (two more,
+see bot.market.algebra).
 
 V2 pairs are found with `factory.getPair`, never by CREATE2: on the replica every V2 DEX runs Uniswap
 V2 bytecode, so SushiSwap's real init code hash does not hold there (see the address book).
@@ -23,6 +25,7 @@ from eth_utils.address import is_hex_address, to_checksum_address
 from bot.addressbook import AddressBook
 from bot.errors import ConfigError
 from bot.market import abi
+from bot.market.algebra import discover_algebra
 from bot.market.multicall import BlockId, Call, CallResult, Multicall
 from bot.market.pools import (
     BalancerPoolInfo,
@@ -218,15 +221,20 @@ def discover(
 
     if balancer_stable:
         balancer_stable = _stable_rates(multicall, balancer_stable, block)
-    pool_set = PoolSet(tuple(v2), tuple(v3), tuple(balancer), tuple(curve), tuple(balancer_stable))
+    algebra = (
+        discover_algebra(multicall, book.quickswap_v3.factory, addresses, block) if len(addresses) > 1 else ()
+    )
+    pool_set = PoolSet(tuple(v2), tuple(v3), tuple(balancer), tuple(curve), tuple(balancer_stable), algebra)
     logger.info(
-        "discovery: %d tokens -> %d V2 pairs, %d V3 pools, %d Balancer pools (%d stable), %d Curve pools",
+        "discovery: %d tokens -> %d V2 pairs, %d V3 pools, %d Balancer pools (%d stable), %d Curve, "
+        "%d Algebra pools",
         len(addresses),
         len(v2),
         len(v3),
         len(balancer) + len(balancer_stable),
         len(balancer_stable),
         len(curve),
+        len(algebra),
     )
     return pool_set
 

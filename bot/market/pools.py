@@ -136,7 +136,29 @@ class CurvePoolInfo:
         return self.coins
 
 
-PoolInfo = V2PairInfo | V3PoolInfo | BalancerPoolInfo | CurvePoolInfo | BalancerStablePoolInfo
+@dataclass(frozen=True, slots=True)
+class AlgebraPoolInfo:
+    """An Algebra V1 pool (QuickSwap V3): one per token pair, tick spacing 60, an adaptive fee."""
+
+    address: str
+    """The pool contract."""
+    token0: str
+    """token0 (the lower address)."""
+    token1: str
+    """token1."""
+    data_storage_operator: str
+    """dataStorageOperator(): the pool's timepoints and fee configuration."""
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        return (self.token0, self.token1)
+
+    kind = HopKind.ALGEBRA
+
+
+PoolInfo = (
+    V2PairInfo | V3PoolInfo | BalancerPoolInfo | CurvePoolInfo | BalancerStablePoolInfo | AlgebraPoolInfo
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +170,7 @@ class PoolSet:
     balancer: tuple[BalancerPoolInfo, ...] = ()
     curve: tuple[CurvePoolInfo, ...] = ()
     balancer_stable: tuple[BalancerStablePoolInfo, ...] = ()
+    algebra: tuple[AlgebraPoolInfo, ...] = ()
 
     def __iter__(self) -> Iterator[PoolInfo]:
         yield from self.v2
@@ -155,9 +178,17 @@ class PoolSet:
         yield from self.balancer
         yield from self.curve
         yield from self.balancer_stable
+        yield from self.algebra
 
     def __len__(self) -> int:
-        return len(self.v2) + len(self.v3) + len(self.balancer) + len(self.curve) + len(self.balancer_stable)
+        return (
+            len(self.v2)
+            + len(self.v3)
+            + len(self.balancer)
+            + len(self.curve)
+            + len(self.balancer_stable)
+            + len(self.algebra)
+        )
 
     def addresses(self) -> set[str]:
         return {pool.address for pool in self}

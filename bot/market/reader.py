@@ -13,6 +13,9 @@ What one refresh reads (static data comes from discovery and is never re-read):
   a swap in a later block first refreshes a cache that has expired by then, so where it will have
   (the next block is NEXT_BLOCK_S later) the snapshot scales that token by the provider's rate;
 - Curve: balances(i), A (A_precise() where the pool has it) and fee();
+- QuickSwap V3 (Algebra): globalState, liquidity, the fee inputs and a tick window (bot.market.algebra),
+  plus one follow-up JSON-RPC batch per block for their volumePerLiquidityInBlock (a storage word no
+  contract call returns);
 plus Multicall3.getBlockNumber(), so the snapshots carry the block they were read at even when the
 refresh asks for "latest", and the ERC20 balances given as `balances` (what the flash lenders can lend:
 each Aave reserve's balance in its aToken, the Balancer Vault's), so the guards see the block's
@@ -45,8 +48,10 @@ from bot.amm.curve_stableswap import CurvePoolState
 from bot.amm.v3_pool import V3PoolState
 from bot.errors import AmmError, ConfigError, RpcError
 from bot.market import abi
+from bot.market.algebra import DEFAULT_BLOCK_INTERVAL_S, AlgebraLayout, AlgebraPending, AlgebraTracker
 from bot.market.multicall import BlockId, Call, CallResult, Multicall
 from bot.market.pools import (
+    AlgebraPoolInfo,
     BalancerPoolInfo,
     BalancerStablePoolInfo,
     CurvePoolInfo,
@@ -93,6 +98,8 @@ class _Slot:
     """V3: the bitmap words asked for."""
     ticks: tuple[int, ...] = ()
     """V3: the ticks whose liquidityNet was asked for."""
+    algebra: AlgebraLayout | None = None
+    """Algebra: what the pool's calls ask for."""
 
 
 @dataclass(slots=True)
@@ -144,10 +151,12 @@ class MarketReader:
         vault: str | None = None,
         words_each_side: int = DEFAULT_WORDS_EACH_SIDE,
         balances: Sequence[tuple[str, str]] = (),
+        block_interval_s: int = DEFAULT_BLOCK_INTERVAL_S,
     ) -> None:
         """`vault`: the Balancer Vault (book.balancer_v2.vault), needed when Balancer pools are tracked;
         `words_each_side`: bitmap words read either side of a V3 pool's current word; `balances`:
-        (token, holder) ERC20 balances read in the same batch (`read`)."""
+        (token, holder) ERC20 balances read in the same batch (`read`); `block_interval_s`: the seconds
+        to the next block, whose timestamp sets the fee an Algebra pool will charge."""
         if words_each_side < 0:
             raise ConfigError(f"words_each_side must not be negative, got {words_each_side}")
         if (pools.balancer or pools.balancer_stable) and not vault:
@@ -166,6 +175,14 @@ class MarketReader:
         self.windows: dict[str, V3Window] = {
             p.address: V3Window(p.tick_spacing, words_each_side) for p in pools.v3
         }
+        self.algebra = AlgebraTracker(
+            pools.algebra,
+            multicall.address,
+            words_each_side=words_each_side,
+            block_interval_s=block_interval_s,
+        )
+        """QuickSwap V3 (Algebra) pools: their calls, decoding and follow-up request (bot.market.algebra)."""
+        self._algebra_pending: list[AlgebraPending] = []
 
     # --- the round trips ------------------------------------------------------------------------
 
@@ -181,11 +198,13 @@ class MarketReader:
             unprimed = [p for p in self.pools.v3 if self.windows[p.address].center is None]
             if unprimed:
                 sub_calls += self._prime(unprimed, block)
+            sub_calls += self.algebra.prime(self.multicall, block)
             self._primed = True
         plan = self.plan()
         results = self.multicall.aggregate3(plan.calls, block)
         sub_calls += len(plan.calls)
         block_number = self.block_of(results)
+        self._algebra_pending = []
         snapshots, failures, pending = self.decode(plan, results, block_number)
         balances = self.balances_of(plan, results)
         if pending:
@@ -198,6 +217,13 @@ class MarketReader:
                 block_number,
             )
             sub_calls += more_calls
+        if self._algebra_pending:
+            algebra_snapshots, algebra_failures, algebra_calls = self.algebra.finish(
+                self.multicall, self._algebra_pending, block_number
+            )
+            snapshots.extend(algebra_snapshots)
+            failures.extend(algebra_failures)
+            sub_calls += algebra_calls
         for failure in failures:
             logger.warning(
                 "refresh: pool %s failed at block %d: %s", failure.address, block_number, failure.reason
@@ -294,6 +320,11 @@ class MarketReader:
                     for k in rated:
                         plan.calls.append(Call(pool.address, abi.get_token_rate_cache(pool.tokens[k])))
                         plan.calls.append(Call(pool.rate_providers[k], abi.GET_RATE))
+            elif isinstance(pool, AlgebraPoolInfo):
+                calls, layout = self.algebra.plan_pool(pool)
+                plan.calls.extend(calls)
+                plan.slots.append(_Slot(pool, start, len(plan.calls) - start, algebra=layout))
+                continue
             else:
                 plan.calls.extend(Call(pool.address, abi.balances(i)) for i in range(len(pool.coins)))
                 a_call = abi.CURVE_A_PRECISE if pool.a_precision > 1 else abi.CURVE_A
@@ -340,6 +371,10 @@ class MarketReader:
         for slot in plan.slots:
             own = results[slot.start : slot.start + slot.count]
             pool = slot.pool
+            if isinstance(pool, AlgebraPoolInfo):  # priced at the next block's time: decoded every block
+                assert slot.algebra is not None
+                self._algebra_pending.append(self.algebra.decode_pool(pool, slot.algebra, own))
+                continue
             last = last_reads.get(pool.address)
             if last is not None and last[2] == own and last[0] == slot.words and last[1] == slot.ticks:
                 snapshots.append(last[3])  # same questions, same answers: the same pool state

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.amm.algebra_pool import AlgebraPoolState
 from bot.amm.balancer_stable import StablePoolState
 from bot.amm.balancer_weighted import WeightedPoolState
 from bot.amm.curve_stableswap import CurvePoolState
@@ -133,7 +134,7 @@ class BalancerStablePoolSnapshot:
     state: StablePoolState
     """The stable math's state (Vault balances with the BPT, scaling factors with rates, A, fee)."""
     block: int
-    """The block it was read at."""
+    """The first block this state was read at."""
 
     kind = HopKind.BALANCER
 
@@ -144,6 +145,22 @@ class BalancerStablePoolSnapshot:
     @property
     def tokens(self) -> tuple[str, ...]:
         return self.state.tokens
+
+
+@dataclass(frozen=True, slots=True)
+class AlgebraPoolSnapshot(V3PoolSnapshot):
+    """An Algebra V1 pool at one block. Its swap is Uniswap V3's at the fee in force (see
+    bot.amm.algebra_pool), so it is a V3 snapshot whose `state` carries the fee a swap in the next
+    block (at `next_time`) pays; `algebra` keeps the whole pool state for other block times."""
+
+    dex: str = "quickswap-v3"
+    """The venue (QuickSwap V3 is the Algebra deployment on Polygon)."""
+    algebra: AlgebraPoolState | None = None
+    """The pool's full state (timepoints, fee configuration)."""
+    next_time: int = 0
+    """The block timestamp `state.fee` was computed for."""
+
+    kind = HopKind.ALGEBRA
 
 
 PoolSnapshot = (

@@ -160,11 +160,12 @@ _SOURCE_BY_ROUTE_LENDER = {
     "BALANCER": LenderSource.BALANCER,
     "UNISWAP_V2": LenderSource.FLASH_SWAP,
     "UNISWAP_V3": LenderSource.FLASH_SWAP,
+    "ALGEBRA": LenderSource.FLASH_SWAP,
 }
 
 
 def lender_source(route_lender: Enum) -> LenderSource:
-    """The configurable source of a `bot.route.model.Lender` (both flash swaps are "flash_swap")."""
+    """The configurable source of a `bot.route.model.Lender` (every pool flash swap is "flash_swap")."""
     try:
         return _SOURCE_BY_ROUTE_LENDER[route_lender.name]
     except KeyError:

@@ -27,6 +27,8 @@ ARTIFACT_PACKAGES = (
     "@uniswap/v3-core",
     "@uniswap/v3-periphery",
     "@balancer-labs/v2-deployments",
+    "@cryptoalgebra/core",
+    "@cryptoalgebra/periphery",
     "viem",
     "solc",
 )
@@ -50,6 +52,19 @@ PATHS: dict[str, tuple[str, str]] = {
         "@uniswap/v3-periphery",
         "artifacts/contracts/NonfungiblePositionManager.sol/NonfungiblePositionManager.json",
     ),
+    # Algebra V1 (QuickSwap V3; hardhat): core 2.0.0, periphery 2.0.1 (see docs/algebra.md)
+    "AlgebraFactory": ("@cryptoalgebra/core", "artifacts/contracts/AlgebraFactory.sol/AlgebraFactory.json"),
+    "AlgebraPoolDeployer": (
+        "@cryptoalgebra/core",
+        "artifacts/contracts/AlgebraPoolDeployer.sol/AlgebraPoolDeployer.json",
+    ),
+    "AlgebraPool": ("@cryptoalgebra/core", "artifacts/contracts/AlgebraPool.sol/AlgebraPool.json"),
+    "DataStorageOperator": (
+        "@cryptoalgebra/core",
+        "artifacts/contracts/DataStorageOperator.sol/DataStorageOperator.json",
+    ),
+    "AlgebraQuoter": ("@cryptoalgebra/periphery", "artifacts/contracts/lens/Quoter.sol/Quoter.json"),
+    "AlgebraSwapRouter": ("@cryptoalgebra/periphery", "artifacts/contracts/SwapRouter.sol/SwapRouter.json"),
     # Balancer V2 (hardhat, per deployment task)
     "Authorizer": (
         "@balancer-labs/v2-deployments",

@@ -226,6 +226,7 @@ def build_into(directory: Path, key: str, cache_root: Path, scale: str = "small"
     from bot.addressbook import load
     from bot.replica import (
         aave,
+        algebra,
         balancer,
         balancer_stable,
         curve,
@@ -245,7 +246,11 @@ def build_into(directory: Path, key: str, cache_root: Path, scale: str = "small"
     from bot.replica.solidity import compile_sources
 
     book = load(137)
-    sources = [REPLICA_CONTRACTS / "ReplicaToken.sol", REPLICA_CONTRACTS / "RateProviderReplica.sol"]
+    sources = [
+        REPLICA_CONTRACTS / "ReplicaToken.sol",
+        REPLICA_CONTRACTS / "RateProviderReplica.sol",
+        REPLICA_CONTRACTS / "AlgebraLiquiditySeeder.sol",
+    ]
     if curve.available():
         sources.append(curve.SOURCE)
     sources.append(curve_registry.SOURCE)
@@ -253,7 +258,10 @@ def build_into(directory: Path, key: str, cache_root: Path, scale: str = "small"
     full = scale == "full"
     # Without --prune-history anvil keeps the state of every block, and a block costs more the more
     # blocks there are: the full replica's ~2,000 transactions would take minutes instead of seconds.
-    extra = ["--timestamp", str(GENESIS_TIMESTAMP), *(["--prune-history"] if full else [])]
+    # The code-size limit is lifted for the build only: the npm build of Algebra V1 exceeds EIP-170
+    # (docs/algebra.md). Placed code is copied, so forks of the replica need no such flag.
+    extra = ["--timestamp", str(GENESIS_TIMESTAMP), "--disable-code-size-limit"]
+    extra += ["--prune-history"] if full else []
     with AnvilProcess(extra_args=extra) as node:
         chain = Chain(node.url, ADMIN_ADDRESS)
         chain.rpc("anvil_setBlockTimestampInterval", [BLOCK_INTERVAL_S])
@@ -265,6 +273,7 @@ def build_into(directory: Path, key: str, cache_root: Path, scale: str = "small"
         uniswap_v2.deploy(ctx)
         uniswap_v3.deploy(ctx)
         sushiswap_v3.deploy(ctx)
+        algebra.deploy(ctx)
         balancer.deploy_core(ctx)
         aave.deploy_provider(ctx)
         ctx.placer.flush()
@@ -291,6 +300,7 @@ def build_into(directory: Path, key: str, cache_root: Path, scale: str = "small"
             uniswap_v3.seed(ctx)
             balancer.seed(ctx)
         sushiswap_v3.seed(ctx)
+        algebra.seed(ctx)
         balancer_stable.seed(ctx)
         aave.seed(ctx)
         curve.seed(ctx)
@@ -308,6 +318,7 @@ def build_into(directory: Path, key: str, cache_root: Path, scale: str = "small"
             v2_pairs=tuple(ctx.records.get("v2_pairs", ())),
             v3_pools=tuple(ctx.records.get("v3_pools", ())),
             v3_fork_pools=tuple(ctx.records.get("v3_fork_pools", ())),
+            algebra_pools=tuple(ctx.records.get("algebra_pools", ())),
             balancer_pools=tuple(ctx.records.get("balancer_pools", ())),
             balancer_stable_pools=tuple(ctx.records.get("balancer_stable_pools", ())),
             curve_pools=tuple(ctx.records.get("curve_pools", ())),

@@ -47,6 +47,17 @@ class V3ForkPool(V3Pool):
     """The venue's factory, which created the pool."""
 
 
+class AlgebraPool(_Frozen):
+    address: str
+    """The Algebra V1 (QuickSwap V3) pool."""
+    token0: str
+    """token0 (lower address)."""
+    token1: str
+    """token1."""
+    data_storage_operator: str
+    """The pool's DataStorageOperator (timepoints and the adaptive fee)."""
+
+
 class BalancerPool(_Frozen):
     pool_id: str
     """The Vault's bytes32 pool id (0x-hex)."""
@@ -130,6 +141,8 @@ class Manifest(_Frozen):
     """Uniswap V3 pools."""
     v3_fork_pools: tuple[V3ForkPool, ...] = ()
     """Pools of venues running Uniswap V3 code at their own factory (SushiSwap V3)."""
+    algebra_pools: tuple[AlgebraPool, ...] = ()
+    """QuickSwap V3 (Algebra V1) pools."""
     balancer_pools: tuple[BalancerPool, ...] = ()
     """Balancer V2 weighted pools."""
     balancer_stable_pools: tuple[BalancerStablePool, ...] = ()

@@ -5,7 +5,7 @@ The layout is documented once, in contracts/libraries/Route.sol; this module mir
     header (54 bytes): lender u8 | hops u8 | asset address | amount u128 | minProfit u128
     hop (69 bytes):    kind u8 | target bytes32 | tokenOut address | minOut u128
       target: V2/V3/Curve: pool address (20) + 12 parameter bytes
-                V2: fee in bps as u16 in the first two, the rest zero; V3: all zero;
+                V2: fee in bps as u16 in the first two, the rest zero; V3, Algebra: all zero;
                 Curve: coin sold index u8, coin bought index u8, the rest zero
               Balancer: the 32-byte pool id
 """
@@ -97,6 +97,9 @@ def _decode_hop(raw: bytes, index: int) -> Hop:
     if kind is HopKind.CURVE:
         _expect_zero(params[2:], index, "Curve hop: bytes after the coin indices")
         return Hop.curve(pool, params[0], params[1], token_out, min_out)
+    if kind is HopKind.ALGEBRA:
+        _expect_zero(params, index, "Algebra hop: parameter bytes")
+        return Hop.algebra(pool, token_out, min_out)
     _expect_zero(params, index, "Uniswap V3 hop: parameter bytes")
     return Hop.uniswap_v3(pool, token_out, min_out)
 

@@ -31,6 +31,8 @@ class Lender(IntEnum):
     """The first hop's Uniswap V2 pair: a flash swap, repaid in `asset` inside `uniswapV2Call`."""
     UNISWAP_V3 = 3
     """The first hop's Uniswap V3 pool: the rest of the route runs inside the swap callback."""
+    ALGEBRA = 4
+    """The first hop's Algebra pool (QuickSwap V3): the rest of the route runs inside the swap callback."""
 
 
 class HopKind(IntEnum):
@@ -40,9 +42,15 @@ class HopKind(IntEnum):
     UNISWAP_V3 = 1
     BALANCER = 2
     CURVE = 3
+    ALGEBRA = 4
+    """An Algebra V1 pool (QuickSwap V3): pool.swap with `algebraSwapCallback`."""
 
 
-_FIRST_HOP_FOR_LENDER = {Lender.UNISWAP_V2: HopKind.UNISWAP_V2, Lender.UNISWAP_V3: HopKind.UNISWAP_V3}
+_FIRST_HOP_FOR_LENDER = {
+    Lender.UNISWAP_V2: HopKind.UNISWAP_V2,
+    Lender.UNISWAP_V3: HopKind.UNISWAP_V3,
+    Lender.ALGEBRA: HopKind.ALGEBRA,
+}
 
 
 def checksum(value: object, what: str) -> str:
@@ -123,6 +131,11 @@ class Hop:
     def uniswap_v3(cls, pool: str, token_out: str, min_out: int = 0) -> Hop:
         """A swap in a Uniswap V3 pool."""
         return cls(HopKind.UNISWAP_V3, pool, token_out, min_out)
+
+    @classmethod
+    def algebra(cls, pool: str, token_out: str, min_out: int = 0) -> Hop:
+        """A swap in an Algebra V1 pool (QuickSwap V3)."""
+        return cls(HopKind.ALGEBRA, pool, token_out, min_out)
 
     @classmethod
     def balancer(cls, pool_id: bytes | str, token_out: str, min_out: int = 0) -> Hop:

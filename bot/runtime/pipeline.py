@@ -41,7 +41,7 @@ from bot.ops.breaker import CircuitBreaker
 from bot.ops.config import LenderSource
 from bot.ops.guards import Candidate, Guards, Reason, lender_source
 from bot.route.codec import encode
-from bot.route.model import Lender
+from bot.route.model import HopKind, Lender
 from bot.runtime.bookkeeping import JournalUnavailable
 from bot.runtime.events import BlockReport, Event, OpportunityDecided, Priced, Ticket
 from bot.runtime.lenders import LenderBook
@@ -370,8 +370,11 @@ class BlockPipeline:
                         "priced after a trade of this block that failed its simulation",
                     )
                     continue
+                # An Algebra pool's fee and gas depend on the block time (its first swap of a block writes a
+                # timepoint and recomputes the fee): such a trade is simulated in the next block's env.
+                next_block = sent_any or any(h.kind is HopKind.ALGEBRA for h in opportunity.hops)
                 try:
-                    simulation = io.simulator.run(verdict.calldata, "pending" if sent_any else "latest")
+                    simulation = io.simulator.run(verdict.calldata, "pending" if next_block else "latest")
                 except NodeReplyError as exc:
                     # the node refused to run it (-32000 "header not found", "out of gas", ...): no
                     # verdict on the trade and nothing sent; the block's other verdicts still count

@@ -36,6 +36,7 @@ def describe(manifest: Manifest) -> str:
         "Uniswap V2-style pairs (QuickSwap, SushiSwap)": len(manifest.v2_pairs),
         "Uniswap V3 pools": len(manifest.v3_pools),
         "SushiSwap V3 pools (Uniswap V3 code at SushiSwap's factory)": len(manifest.v3_fork_pools),
+        "QuickSwap V3 (Algebra) pools": len(manifest.algebra_pools),
         "Balancer V2 weighted pools": len(manifest.balancer_pools),
         "Balancer V2 ComposableStable pools (MaticX with a stand-in rate provider)": len(
             manifest.balancer_stable_pools

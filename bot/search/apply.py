@@ -13,6 +13,7 @@ from dataclasses import replace
 from bot.amm.curve_stableswap import FEE_DENOMINATOR, get_y
 from bot.amm.v3_pool import swap
 from bot.market.snapshots import (
+    AlgebraPoolSnapshot,
     BalancerPoolSnapshot,
     BalancerStablePoolSnapshot,
     CurvePoolSnapshot,
@@ -41,6 +42,8 @@ def after_hop(snapshot: PoolSnapshot, hop: HopQuote) -> PoolSnapshot:
         state = replace(
             snapshot.state, sqrt_price_x96=result.sqrt_price_x96, tick=result.tick, liquidity=result.liquidity
         )
+        if isinstance(snapshot, AlgebraPoolSnapshot):  # the fee stays: later swaps in the block pay it
+            return replace(snapshot, state=state)
         return V3PoolSnapshot(state, snapshot.block, snapshot.dex)
     if isinstance(snapshot, BalancerPoolSnapshot):
         balances = list(snapshot.state.balances)

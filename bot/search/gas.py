@@ -17,6 +17,12 @@ Fit: largest error 10.5 % (a bench row), root mean square 3.6 %. The Curve figur
 replica's StableSwap pool (CurveStableSwapReplica), the only Curve pool offline; the test checks the
 model against receipts on the fork. Everything but the swaps (the 21,000 intrinsic gas,
 calldata, the executor check, the loan and its repayment, the profit transfer) is in the lender base.
+
+The Algebra (QuickSwap V3) hop: 3 receipts of a V3 -> Algebra -> Curve route through the V3 pool,
+Balancer and Aave (tests/search/test_gas_model.py) cost 81,500-89,400 more than the model with the
+V3 hop figure, so the Algebra hop is the V3 figure plus 85,000. It runs the unoptimised npm build of
+Algebra V1 (docs/algebra.md): on Polygon's optimised pools the hop costs less, so this over-estimates
+there. The Algebra pool as lender takes the V3 pool lender's base (the same flow), not measured apart.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ DEFAULT_LENDER_BASE: Mapping[Lender, int] = MappingProxyType(
         Lender.BALANCER: 101_000,
         Lender.UNISWAP_V2: 70_700,
         Lender.UNISWAP_V3: 55_000,
+        Lender.ALGEBRA: 55_000,
     }
 )
 """Transaction, executor checks, loan and repayment: everything but the swaps (measured, above). For
@@ -44,6 +51,7 @@ DEFAULT_HOP: Mapping[HopKind, int] = MappingProxyType(
         HopKind.UNISWAP_V3: 87_300,
         HopKind.BALANCER: 84_000,
         HopKind.CURVE: 115_100,
+        HopKind.ALGEBRA: 172_000,
     }
 )
 """One swap of each kind, token transfers and cold accesses included (measured, above)."""

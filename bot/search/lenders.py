@@ -17,6 +17,13 @@ from bot.errors import ConfigError
 from bot.route.model import HopKind, Lender
 from bot.search.graph import Cycle
 
+_POOL_LENDER = {
+    HopKind.UNISWAP_V2: Lender.UNISWAP_V2,
+    HopKind.UNISWAP_V3: Lender.UNISWAP_V3,
+    HopKind.ALGEBRA: Lender.ALGEBRA,
+}
+"""The lender a cycle's first pool is, by its kind (a flash swap paid back inside the swap)."""
+
 
 @dataclass(frozen=True, slots=True)
 class LenderOption:
@@ -66,8 +73,8 @@ class LenderTerms:
         """The lenders that can fund `cycle`, cheapest first (fee, then gas)."""
         found = []
         first = cycle.legs[0].kind
-        if self.pool_lender and first in (HopKind.UNISWAP_V2, HopKind.UNISWAP_V3):
-            lender = Lender.UNISWAP_V2 if first is HopKind.UNISWAP_V2 else Lender.UNISWAP_V3
+        if self.pool_lender and first in _POOL_LENDER:
+            lender = _POOL_LENDER[first]
             found.append(LenderOption(lender, 0, None))
         has_balancer_hop = any(leg.kind is HopKind.BALANCER for leg in cycle.legs)
         if cycle.asset in self.balancer_assets and not has_balancer_hop:
@@ -78,6 +85,12 @@ class LenderTerms:
             found.append(
                 LenderOption(Lender.AAVE, self.aave_premium_bps, self.aave_liquidity.get(cycle.asset))
             )
-        order = {Lender.UNISWAP_V2: 0, Lender.UNISWAP_V3: 0, Lender.BALANCER: 1, Lender.AAVE: 2}
+        order = {
+            Lender.UNISWAP_V2: 0,
+            Lender.UNISWAP_V3: 0,
+            Lender.ALGEBRA: 0,
+            Lender.BALANCER: 1,
+            Lender.AAVE: 2,
+        }
         found.sort(key=lambda option: (option.fee_bps, order[option.lender]))
         return found

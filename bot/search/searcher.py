@@ -238,7 +238,7 @@ class Searcher:
         self.refine: list[bool] = [bool(k & {HopKind.CURVE, HopKind.BALANCER}) for k in kinds]
         """Cycles whose level-1 bound is loose (a Curve or Balancer hop): bounded again at level 2
         before they are sized."""
-        self.exact_model: list[bool] = [HopKind.UNISWAP_V3 not in k for k in kinds]
+        self.exact_model: list[bool] = [not k & {HopKind.UNISWAP_V3, HopKind.ALGEBRA} for k in kinds]
         """Cycles whose level-2 model is their exact curve up to float rounding (no V3 hop, whose model
         is a bound at the largest liquidity in range): its peak starts a short bracket."""
         self._guess_hint: list[float] = [math.nan] * len(self.cycles)

@@ -36,7 +36,8 @@ error ZeroAddress(string what);
 error BadRouteLength(uint256 length, uint256 expected);
 
 /// @notice The lender kind is unknown.
-/// @param lender The kind given (0 Aave, 1 Balancer, 2 Uniswap V2 flash swap, 3 Uniswap V3 swap).
+/// @param lender The kind given (0 Aave, 1 Balancer, 2 Uniswap V2 flash swap, 3 Uniswap V3 swap,
+/// 4 Algebra swap).
 error BadLender(uint256 lender);
 
 /// @notice The hop count is outside 2..4.
@@ -45,7 +46,7 @@ error BadHopCount(uint256 hops);
 
 /// @notice A hop's kind is unknown.
 /// @param hop The hop's index.
-/// @param kind The kind given (0 Uniswap V2, 1 Uniswap V3, 2 Balancer, 3 Curve).
+/// @param kind The kind given (0 Uniswap V2, 1 Uniswap V3, 2 Balancer, 3 Curve, 4 Algebra).
 error BadHopKind(uint256 hop, uint256 kind);
 
 /// @notice The amount to borrow is zero.

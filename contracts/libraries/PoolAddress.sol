@@ -3,9 +3,10 @@ pragma solidity 0.8.28;
 
 /// @title PoolAddress
 /// @notice The address a factory gives a pool with CREATE2: Uniswap V2 pairs (salt =
-/// keccak256(abi.encodePacked(token0, token1))) and Uniswap V3 pools (salt =
-/// keccak256(abi.encode(token0, token1, fee))), as UniswapV2Library.pairFor and v3-periphery's
-/// PoolAddress.computeAddress compute them. A pool found at that address was deployed by that factory
+/// keccak256(abi.encodePacked(token0, token1))), Uniswap V3 pools (salt =
+/// keccak256(abi.encode(token0, token1, fee))) and Algebra V1 pools (salt =
+/// keccak256(abi.encode(token0, token1)), from the pool deployer), as UniswapV2Library.pairFor and
+/// the periphery PoolAddress libraries compute them. A pool found at that address was deployed by that factory
 /// from code with that init code hash, so its code is known: it is genuine.
 library PoolAddress {
     /// @notice The two tokens in the factories' order (lower address first).
@@ -43,6 +44,20 @@ library PoolAddress {
             mstore(add(m, 0x20), token1)
             mstore(add(m, 0x40), fee)
             salt := keccak256(m, 0x60)
+        }
+    }
+
+    /// @notice The CREATE2 salt of an Algebra V1 pool of `tokenA` and `tokenB` (one pool per pair; the
+    /// pool deployer, not the factory, creates it).
+    /// @param tokenA One token.
+    /// @param tokenB The other.
+    /// @return salt keccak256(abi.encode(token0, token1)).
+    function algebraSalt(address tokenA, address tokenB) internal pure returns (bytes32 salt) {
+        (address token0, address token1) = sort(tokenA, tokenB);
+        assembly ("memory-safe") {
+            mstore(0x00, token0) // abi.encode: two words, in the 64-byte scratch space
+            mstore(0x20, token1)
+            salt := keccak256(0x00, 0x40)
         }
     }
 

@@ -22,18 +22,20 @@ import {
 ///   header, 54 bytes
 ///     [0]      lender     uint8    0 Aave V3 flashLoanSimple, 1 Balancer V2 flashLoan,
 ///                                  2 the first hop's Uniswap V2 pair (flash swap),
-///                                  3 the first hop's Uniswap V3 pool (pay inside the swap callback)
+///                                  3 the first hop's Uniswap V3 pool (pay inside the swap callback),
+///                                  4 the first hop's Algebra pool (pay inside the swap callback)
 ///     [1]      hops       uint8    2..4 (a cycle needs two hops at least)
 ///     [2:22]   asset      address  the token borrowed; the route must end in it
 ///     [22:38]  amount     uint128  the amount borrowed (the first hop's input)
 ///     [38:54]  minProfit  uint128  the least profit, in `asset`, for the trade to go through
 ///   then `hops` hops of 69 bytes each, hop i at 54 + 69 * i
-///     [0]      kind       uint8    0 Uniswap V2, 1 Uniswap V3, 2 Balancer V2, 3 Curve StableSwap
-///     [1:33]   target     bytes32  V2/V3/Curve: the pool's address in [1:21] then 12 bytes of
+///     [0]      kind       uint8    0 Uniswap V2, 1 Uniswap V3, 2 Balancer V2, 3 Curve StableSwap,
+///                                  4 Algebra V1 (QuickSwap V3)
+///     [1:33]   target     bytes32  V2/V3/Curve/Algebra: the pool's address in [1:21] then 12 bytes of
 ///                                  parameters; Balancer: the 32-byte pool id (whose first 20 bytes
 ///                                  are the pool's address)
 ///                                    V2: [21:23] fee in basis points (uint16; 30 = 0.3%), rest zero
-///                                    V3: all zero (the pool knows its fee)
+///                                    V3, Algebra: all zero (the pool knows its fee)
 ///                                    Curve: [21] index of the coin sold, [22] of the coin bought
 ///     [33:53]  tokenOut   address  the token this hop produces (its input is the previous hop's
 ///                                  output, or `asset` for hop 0; the pool's direction follows)
@@ -47,11 +49,13 @@ library Route {
     uint256 internal constant LENDER_BALANCER = 1;
     uint256 internal constant LENDER_UNISWAP_V2 = 2;
     uint256 internal constant LENDER_UNISWAP_V3 = 3;
+    uint256 internal constant LENDER_ALGEBRA = 4;
 
     uint256 internal constant HOP_UNISWAP_V2 = 0;
     uint256 internal constant HOP_UNISWAP_V3 = 1;
     uint256 internal constant HOP_BALANCER = 2;
     uint256 internal constant HOP_CURVE = 3;
+    uint256 internal constant HOP_ALGEBRA = 4;
 
     uint256 internal constant HEADER_LENGTH = 54;
     uint256 internal constant HOP_LENGTH = 69;
@@ -67,14 +71,14 @@ library Route {
         uint256 expected = HEADER_LENGTH + n * HOP_LENGTH;
         if (route.length != expected) revert BadRouteLength(route.length, expected);
         uint256 lender_ = lender(route);
-        if (lender_ > LENDER_UNISWAP_V3) revert BadLender(lender_);
+        if (lender_ > LENDER_ALGEBRA) revert BadLender(lender_);
         if (amount(route) == 0) revert ZeroAmount();
 
         address tokenIn = asset(route);
         for (uint256 i; i < n; ++i) {
             uint256 p = hop(route, i);
             uint256 kind_ = kind(p);
-            if (kind_ > HOP_CURVE) revert BadHopKind(i, kind_);
+            if (kind_ > HOP_ALGEBRA) revert BadHopKind(i, kind_);
             address out = tokenOut(p);
             if (out == tokenIn) revert SameToken(i, out);
             if (kind_ == HOP_UNISWAP_V2) {
@@ -87,9 +91,11 @@ library Route {
         }
         if (tokenIn != asset(route)) revert NotACycle(tokenIn, asset(route));
 
-        if (lender_ == LENDER_UNISWAP_V2 || lender_ == LENDER_UNISWAP_V3) {
+        if (lender_ >= LENDER_UNISWAP_V2) {
             uint256 first = kind(hop(route, 0));
-            uint256 needed = lender_ == LENDER_UNISWAP_V2 ? HOP_UNISWAP_V2 : HOP_UNISWAP_V3;
+            uint256 needed = lender_ == LENDER_UNISWAP_V2
+                ? HOP_UNISWAP_V2
+                : (lender_ == LENDER_UNISWAP_V3 ? HOP_UNISWAP_V3 : HOP_ALGEBRA);
             if (first != needed) revert LenderHopMismatch(lender_, first);
         }
     }

@@ -40,10 +40,13 @@ def factories(w3: Any, book: Any) -> tuple[list[tuple[str, str]], list[tuple[str
 
 @pytest.fixture
 def flasharb(project: Any, book: Any, owner: Any, executor: Any, factories: Any, chain: Any) -> Any:
-    from bot.execution.deploy import curve_pools
+    from bot.execution.deploy import algebra_deployer, curve_pools
 
     v2, v3 = factories
-    contract = owner.deploy(project.FlashArb, book.aave_v3.pool, book.balancer_v2.vault, owner, v2, v3)
+    algebra = algebra_deployer(chain.provider.web3, book)
+    contract = owner.deploy(
+        project.FlashArb, book.aave_v3.pool, book.balancer_v2.vault, owner, v2, v3, algebra
+    )
     contract.setExecutor(executor, True, sender=owner)
     for pool in curve_pools(chain, book):
         contract.setCurvePool(pool, True, sender=owner)

@@ -38,6 +38,8 @@ def test_replica_v2_factories_use_the_replica_init_code_hash(factories: Any, boo
 
 
 def _deploy(project: Any, owner: Any, book: Any, factories: Any, **override: Any) -> Any:
+    from bot.execution.deploy import algebra_deployer
+
     v2, v3 = factories
     args = {
         "aavePool": book.aave_v3.pool,
@@ -45,6 +47,7 @@ def _deploy(project: Any, owner: Any, book: Any, factories: Any, **override: Any
         "initialOwner": owner.address,
         "v2Factories": v2,
         "v3Factories": v3,
+        "algebraDeployer": algebra_deployer(ape.chain.provider.web3, book),
     }
     args.update(override)
     return owner.deploy(project.FlashArb, *args.values())
@@ -74,6 +77,14 @@ def test_constructor_rejects_bad_factories(project: Any, owner: Any, book: Any, 
         _deploy(project, owner, book, factories, v3Factories=[])
     with ape.reverts(project.FlashArb.TooManyFactories, count=3, max=2):
         _deploy(project, owner, book, factories, v3Factories=[*v3, v3[0]])
+    with ape.reverts(project.FlashArb.BadFactory, factory=book.quickswap_v3.pool_deployer):
+        _deploy(
+            project,
+            owner,
+            book,
+            factories,
+            algebraDeployer=(book.quickswap_v3.pool_deployer, "0x" + "00" * 32),
+        )
 
 
 def test_curve_allow_list(flasharb: Any, owner: Any, stranger: Any, venues: Venues) -> None:

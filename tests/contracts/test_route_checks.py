@@ -44,9 +44,9 @@ def _cases() -> list[Any]:
         pytest.param(_set(g(), 1, b"\x05"), "BadHopCount", {"hops": 5}, id="five hops"),
         pytest.param(g() + b"\0", "BadRouteLength", {"length": 193, "expected": 192}, id="trailing byte"),
         pytest.param(g()[:191], "BadRouteLength", {"length": 191, "expected": 192}, id="cut hop"),
-        pytest.param(_set(g(), 0, b"\x04"), "BadLender", {"lender": 4}, id="lender 4"),
+        pytest.param(_set(g(), 0, b"\x05"), "BadLender", {"lender": 5}, id="lender 5"),
         pytest.param(_set(g(), 22, bytes(16)), "ZeroAmount", {}, id="zero amount"),
-        pytest.param(_set(g(), _hop_at(1), b"\x04"), "BadHopKind", {"hop": 1, "kind": 4}, id="hop kind 4"),
+        pytest.param(_set(g(), _hop_at(1), b"\x05"), "BadHopKind", {"hop": 1, "kind": 5}, id="hop kind 5"),
         pytest.param(
             _set(g(), _hop_at(0) + 33, a), "SameToken", {"hop": 0, "token": A}, id="hop sells its output"
         ),

@@ -14,7 +14,13 @@ from web3 import HTTPProvider, Web3
 from bot.amm.tick_math import get_sqrt_ratio_at_tick
 from bot.amm.v3_pool import exact_input, swap
 from bot.market import MarketReader, Multicall, PoolSet, V2PairInfo, V3PoolInfo, discover
-from bot.market.snapshots import BalancerPoolSnapshot, CurvePoolSnapshot, V2PairSnapshot, V3PoolSnapshot
+from bot.market.snapshots import (
+    AlgebraPoolSnapshot,
+    BalancerPoolSnapshot,
+    CurvePoolSnapshot,
+    V2PairSnapshot,
+    V3PoolSnapshot,
+)
 
 
 def _swap_v3(w3: Any, book: Any, pool: V3PoolInfo, sender: str, amount: int) -> None:
@@ -96,9 +102,11 @@ def test_discovery_finds_the_replica_pools(pools: PoolSet, replica: Any) -> None
 def test_a_refresh_is_one_eth_call(counting: Any, book: Any, pools: PoolSet) -> None:
     reader = MarketReader(Multicall(counting, book.multicall3.address), pools, vault=book.balancer_v2.vault)
     first = reader.refresh()
-    # the first one also reads slot0 (to place the V3 windows) and the ticks it has never seen
-    assert first.eth_calls == 3
-    assert counting.provider.methods.count("eth_call") == 3
+    # the first one also reads slot0 (to place the V3 windows) and the ticks it has never seen; the
+    # Algebra pools' globalState and ticks, for the same reasons, take one more each
+    expected_first = 3 + (2 if pools.algebra else 0)
+    assert first.eth_calls == expected_first
+    assert counting.provider.methods.count("eth_call") == expected_first
     counting.provider.methods.clear()
     second = reader.refresh()
     assert counting.provider.methods == ["eth_call"]
@@ -127,6 +135,9 @@ def test_snapshots_equal_the_pools_own_answers(w3: Any, book: Any, pools: PoolSe
                 int.from_bytes(raw[:32], "big"),
                 int.from_bytes(raw[32:64], "big"),
             )
+        elif isinstance(snapshot, AlgebraPoolSnapshot):  # tests/market/test_algebra_market.py
+            raw = _call(w3, snapshot.address, "globalState()", block=block)
+            assert snapshot.state.sqrt_price_x96 == int.from_bytes(raw[:32], "big")
         elif isinstance(snapshot, V3PoolSnapshot):
             state = snapshot.state
             raw = _call(w3, state.address, "slot0()", block=block)
@@ -168,7 +179,13 @@ def test_snapshots_equal_the_pools_own_answers(w3: Any, book: Any, pools: PoolSe
                 )
             assert snapshot.state.amp == 200 * 100
         checked.add(type(snapshot))
-    assert checked == {V2PairSnapshot, V3PoolSnapshot, BalancerPoolSnapshot, CurvePoolSnapshot}
+    assert checked == {
+        V2PairSnapshot,
+        V3PoolSnapshot,
+        BalancerPoolSnapshot,
+        CurvePoolSnapshot,
+        AlgebraPoolSnapshot,
+    }
 
 
 def test_a_failing_pool_is_reported_and_skipped(

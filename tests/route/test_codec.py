@@ -27,6 +27,8 @@ def hops_of(draw: st.DrawFn, token_out: str) -> Hop:
         return Hop.uniswap_v2(draw(addresses), token_out, draw(st.integers(0, 9_999)), min_out)
     if kind is HopKind.UNISWAP_V3:
         return Hop.uniswap_v3(draw(addresses), token_out, min_out)
+    if kind is HopKind.ALGEBRA:
+        return Hop.algebra(draw(addresses), token_out, min_out)
     if kind is HopKind.BALANCER:
         return Hop.balancer(draw(st.binary(min_size=32, max_size=32)), token_out, min_out)
     i = draw(st.integers(0, 255))
@@ -51,11 +53,13 @@ def routes(draw: st.DrawFn) -> Route:
         hops[0] = Hop.uniswap_v2(hops[0].pool, hops[0].token_out, 30, hops[0].min_out)
     elif lender is Lender.UNISWAP_V3:
         hops[0] = Hop.uniswap_v3(hops[0].pool, hops[0].token_out, hops[0].min_out)
+    elif lender is Lender.ALGEBRA:
+        hops[0] = Hop.algebra(hops[0].pool, hops[0].token_out, hops[0].min_out)
     elif lender is Lender.BALANCER:
         hops = [
             Hop.uniswap_v3(h.pool, h.token_out, h.min_out) if h.kind is HopKind.BALANCER else h for h in hops
         ]
-    if lender in (Lender.UNISWAP_V2, Lender.UNISWAP_V3):
+    if lender in (Lender.UNISWAP_V2, Lender.UNISWAP_V3, Lender.ALGEBRA):
         hops = [hops[0]] + [
             Hop.uniswap_v3(POOL2 if hops[0].pool != POOL2 else POOL, h.token_out, h.min_out)
             if h.pool == hops[0].pool
@@ -177,10 +181,10 @@ def test_decode_rejects_malformed_bytes() -> None:
         decode(good[:1] + b"\x01" + good[2:])
     with pytest.raises(RouteError, match="hop count 5"):
         decode(good[:1] + b"\x05" + good[2:])
-    with pytest.raises(RouteError, match="lender 4"):
-        decode(b"\x04" + good[1:])
-    with pytest.raises(RouteError, match="hop 1: kind 4"):
-        decode(good[:123] + b"\x04" + good[124:])
+    with pytest.raises(RouteError, match="lender 5"):
+        decode(b"\x05" + good[1:])
+    with pytest.raises(RouteError, match="hop 1: kind 5"):
+        decode(good[:123] + b"\x05" + good[124:])
     with pytest.raises(RouteError, match="hop 0: Uniswap V2 hop: bytes after the fee must be zero"):
         decode(good[: 54 + 23] + b"\x01" + good[54 + 24 :])
     with pytest.raises(RouteError, match="hop 1: Uniswap V3 hop: parameter bytes must be zero"):

@@ -39,11 +39,14 @@ def test_estimate_is_within_ten_percent_of_the_receipt(
     project: Any,
     chain: Any,
 ) -> None:
-    from bot.execution.deploy import curve_pools, pool_factories
+    from bot.execution.deploy import algebra_deployer, curve_pools, pool_factories
 
     owner, executor = accounts[0], accounts[1]
     v2, v3 = pool_factories(w3, book)
-    flasharb = owner.deploy(project.FlashArb, book.aave_v3.pool, book.balancer_v2.vault, owner, v2, v3)
+    algebra = algebra_deployer(w3, book)
+    flasharb = owner.deploy(
+        project.FlashArb, book.aave_v3.pool, book.balancer_v2.vault, owner, v2, v3, algebra
+    )
     flasharb.setExecutor(executor, True, sender=owner)
     for pool in curve_pools(chain, book):
         flasharb.setCurvePool(pool, True, sender=owner)
