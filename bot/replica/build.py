@@ -200,7 +200,7 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
     # The builder's modules (web3 and friends) load only when a build is needed: a cached replica
     # loads without them.
     from bot.addressbook import load
-    from bot.replica import aave, balancer, curve, multicall, tokens, uniswap_v2, uniswap_v3
+    from bot.replica import aave, balancer, curve, curve_aave, multicall, tokens, uniswap_v2, uniswap_v3
     from bot.replica.admin import ADMIN_ADDRESS
     from bot.replica.anvil import AnvilProcess
     from bot.replica.chain import Chain
@@ -212,6 +212,8 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
     sources = [REPLICA_CONTRACTS / "ReplicaToken.sol"]
     if curve.available():
         sources.append(curve.SOURCE)
+    if (REPLICA_CONTRACTS / f"{curve_aave.CONTRACT}.sol").is_file():
+        sources.append(REPLICA_CONTRACTS / f"{curve_aave.CONTRACT}.sol")
     own = compile_sources(sources, cache_root / "solc")
     with AnvilProcess(extra_args=["--timestamp", str(GENESIS_TIMESTAMP)]) as node:
         chain = Chain(node.url, ADMIN_ADDRESS)
@@ -244,6 +246,10 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
         balancer.seed(ctx)
         aave.seed(ctx)
         curve.seed(ctx)
+        # Curve's aave pool holds aTokens, which exist only now: placed and seeded last.
+        curve_aave.deploy(ctx)
+        ctx.placer.flush()
+        curve_aave.seed(ctx)
 
         block = chain.block()
         manifest = Manifest(
@@ -257,6 +263,7 @@ def build_into(directory: Path, key: str, cache_root: Path) -> Manifest:
             v3_pools=tuple(ctx.records.get("v3_pools", ())),
             balancer_pools=tuple(ctx.records.get("balancer_pools", ())),
             curve_pools=tuple(ctx.records.get("curve_pools", ())),
+            curve_lending_pools=tuple(ctx.records.get("curve_lending_pools", ())),
             aave_reserves=tuple(ctx.records.get("aave_reserves", ())),
             aave_flashloan_premium_total=ctx.records.get("aave_flashloan_premium_total", 0),
             transactions=chain.tx_count,

@@ -37,6 +37,7 @@ def describe(manifest: Manifest) -> str:
         "Uniswap V3 pools": len(manifest.v3_pools),
         "Balancer V2 weighted pools": len(manifest.balancer_pools),
         "Curve StableSwap pools (stand-in)": len(manifest.curve_pools),
+        "Curve aave pools, wrapped and underlying coins (stand-in)": len(manifest.curve_lending_pools),
         "Aave V3 reserves with flash loans": len(manifest.aave_reserves),
     }
     lines = [f"  {count:>3} {name}" for name, count in venues.items()]
