@@ -47,7 +47,9 @@ def hop_for(quote: HopQuote, min_out: int = 0) -> Hop:
         return Hop.uniswap_v3(quote.pool, quote.token_out, min_out)
     if quote.kind is HopKind.BALANCER:
         return Hop.balancer(quote.pool_id, quote.token_out, min_out)
-    return Hop.curve(quote.pool, quote.index_in, quote.index_out, quote.token_out, min_out)
+    return Hop.curve(
+        quote.pool, quote.index_in, quote.index_out, quote.token_out, min_out, underlying=quote.underlying
+    )
 
 
 def predicted_profit(opportunity: Opportunity) -> int:

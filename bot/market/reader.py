@@ -7,7 +7,8 @@ What one refresh reads (static data comes from discovery and is never re-read):
   of the pool's last known tick, and ticks(t).liquidityNet of every initialised tick this reader
   already knows in those words (see `v3_window`);
 - Balancer: Vault.getPoolTokens(poolId) (the balances);
-- Curve: balances(i), A (A_precise() where the pool has it) and fee();
+- Curve: balances(i), A (A_precise() where the pool has it) and fee(); lending pools (Curve's aave
+  pool) also offpeg_fee_multiplier(), which sets their dynamic fee;
 plus Multicall3.getBlockNumber(), so the snapshots carry the block they were read at even when the
 refresh asks for "latest", and the ERC20 balances given as `balances` (what the flash lenders can lend:
 each Aave reserve's balance in its aToken, the Balancer Vault's), so the guards see the block's
@@ -236,6 +237,8 @@ class MarketReader:
                 a_call = abi.CURVE_A_PRECISE if pool.a_precision > 1 else abi.CURVE_A
                 plan.calls.append(Call(pool.address, a_call))
                 plan.calls.append(Call(pool.address, abi.FEE))
+                if pool.lending:
+                    plan.calls.append(Call(pool.address, abi.CURVE_OFFPEG_FEE_MULTIPLIER))
             plan.slots.append(_Slot(pool, start, len(plan.calls) - start, words, ticks))
         plan.balances_start = len(plan.calls)
         plan.balances = self.balances
@@ -409,5 +412,8 @@ class MarketReader:
             amp=amp,
             fee=abi.word(own[n + 1].data),
             a_precision=pool.a_precision,
+            lending=pool.lending,
+            offpeg_fee_multiplier=abi.word(own[n + 2].data) if pool.lending else 0,
+            underlying_coins=pool.underlying_coins,
         )
         return CurvePoolSnapshot(state, block, pool.admin_fee)
