@@ -105,10 +105,13 @@ contract FlashArb is
     mapping(address account => bool allowed) public isExecutor;
     /// @dev The coins of each allow-listed Curve pool, in index order (empty: not listed).
     mapping(address pool => address[] coins) private _curveCoins;
-    /// @dev For a listed Curve pool: 1 + (i << 8 | j) for selling coin i = tokenIn for coin j = tokenOut,
+    /// @dev For a listed Curve pool: 1 + (flags << 16 | i << 8 | j) for selling coin i = tokenIn for coin
+    /// j = tokenOut (flags 0), or underlying coin i for underlying coin j (flags CURVE_FLAG_UNDERLYING),
     /// so a Curve hop is checked with one storage read.
     mapping(address pool => mapping(address tokenIn => mapping(address tokenOut => uint256 indices))) private
         _curveHop;
+    /// @dev The underlying coins of each allow-listed lending Curve pool (empty for plain pools).
+    mapping(address pool => address[] coins) private _curveUnderlying;
 
     // Callback tags: which callback the expected caller may make.
     uint256 private constant CALLBACK_AAVE = 1;
@@ -413,13 +416,10 @@ contract FlashArb is
     /// @param allowed Whether Curve hops may use it.
     function setCurvePool(address pool, bool allowed) external onlyOwner {
         if (pool == address(0)) revert ZeroAddress("pool");
-        address[] memory old = _curveCoins[pool];
-        for (uint256 i; i < old.length; ++i) {
-            for (uint256 j; j < old.length; ++j) {
-                if (i != j) delete _curveHop[pool][old[i]][old[j]];
-            }
-        }
+        _forgetCurvePairs(pool, _curveCoins[pool]);
+        _forgetCurvePairs(pool, _curveUnderlying[pool]);
         delete _curveCoins[pool];
+        delete _curveUnderlying[pool];
         address[] memory coins = new address[](0);
         if (allowed) {
             coins = _readCurveCoins(pool);
@@ -429,6 +429,18 @@ contract FlashArb is
                 }
             }
             _curveCoins[pool] = coins;
+            // A lending pool (Polygon's aave pool) also trades its underlying coins. A pair already
+            // listed as coins keeps that meaning (a metapool shares coin 0 with its underlying coins).
+            address[] memory underlying = _readCurveUnderlying(pool, coins.length);
+            uint256 tag = Route.CURVE_FLAG_UNDERLYING << 16;
+            for (uint256 i; i < underlying.length; ++i) {
+                for (uint256 j; j < underlying.length; ++j) {
+                    if (i != j && _curveHop[pool][underlying[i]][underlying[j]] == 0) {
+                        _curveHop[pool][underlying[i]][underlying[j]] = 1 + (tag | i << 8 | j);
+                    }
+                }
+            }
+            _curveUnderlying[pool] = underlying;
         }
         emit CurvePoolSet(pool, allowed, coins);
     }
@@ -515,6 +527,14 @@ contract FlashArb is
         return _curveCoins[pool];
     }
 
+    /// @notice The underlying coins of an allow-listed lending Curve pool, which hops with the
+    /// exchange_underlying flag trade; empty for a plain pool or one that is not listed.
+    /// @param pool The pool.
+    /// @return coins The underlying coins, in the order of `curvePoolCoins`.
+    function curvePoolUnderlyingCoins(address pool) external view returns (address[] memory coins) {
+        return _curveUnderlying[pool];
+    }
+
     // ---- pools ---------------------------------------------------------------------------------------
 
     /// @dev Reverts with `UnknownPool` unless every hop's pool is genuine for the hop's two tokens. Runs
@@ -540,7 +560,7 @@ contract FlashArb is
                     );
                 } else {
                     (uint256 ci, uint256 cj) = Route.curveIndices(p);
-                    genuine = _curveHop[pool][tokenIn][tokenOut] == 1 + (ci << 8 | cj);
+                    genuine = _curveHop[pool][tokenIn][tokenOut] == 1 + (Route.curveFlags(p) << 16 | ci << 8 | cj);
                 }
                 if (!genuine) revert UnknownPool(i, pool, tokenIn, tokenOut);
             }
@@ -625,6 +645,29 @@ contract FlashArb is
         if (count < 2) revert BadCurvePool(pool, count);
         assembly ("memory-safe") {
             mstore(coins, count) // shorten the array to the coins found
+        }
+    }
+
+    /// @dev Deletes the hop entries of every ordered pair of `coins` in `pool`.
+    function _forgetCurvePairs(address pool, address[] memory coins) private {
+        for (uint256 i; i < coins.length; ++i) {
+            for (uint256 j; j < coins.length; ++j) {
+                if (i != j) delete _curveHop[pool][coins[i]][coins[j]];
+            }
+        }
+    }
+
+    /// @dev A lending pool's `underlying_coins(i)` for each of its `count` coins; empty when the pool
+    /// has none (a plain pool: the first call fails), or when any is missing, zero or repeated.
+    function _readCurveUnderlying(address pool, uint256 count) private view returns (address[] memory coins) {
+        coins = new address[](count);
+        for (uint256 i; i < count; ++i) {
+            (bool ok, address coin) = _coin(pool, 0xb9947eb0, i); // underlying_coins(uint256)
+            if (!ok || coin == address(0)) return new address[](0);
+            for (uint256 k; k < i; ++k) {
+                if (coins[k] == coin) return new address[](0);
+            }
+            coins[i] = coin;
         }
     }
 
@@ -764,7 +807,11 @@ contract FlashArb is
             BalancerHop.swap(address(BALANCER_VAULT), Route.poolId(p), tokenIn, Route.tokenOut(p), amountIn, to);
         } else {
             (uint256 ci, uint256 cj) = Route.curveIndices(p);
-            CurveHop.exchange(Route.pool(p), ci, cj, tokenIn, amountIn);
+            if (Route.curveFlags(p) == Route.CURVE_FLAG_UNDERLYING) {
+                CurveHop.exchangeUnderlying(Route.pool(p), ci, cj, tokenIn, amountIn);
+            } else {
+                CurveHop.exchange(Route.pool(p), ci, cj, tokenIn, amountIn);
+            }
         }
     }
 

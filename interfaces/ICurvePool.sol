@@ -12,6 +12,20 @@ interface ICurvePool {
     /// @return The output sent to the caller.
     function exchange(int128 i, int128 j, uint256 dx, uint256 minDy) external returns (uint256);
 
+    /// @notice Lending pools: swaps `dx` of underlying coin `i` for underlying coin `j`; the pool pulls
+    /// `dx` with `transferFrom`.
+    /// @param i The index of the underlying coin sold.
+    /// @param j The index of the underlying coin bought.
+    /// @param dx The exact input.
+    /// @param minDy The minimum output.
+    /// @return The output sent to the caller.
+    function exchange_underlying(int128 i, int128 j, uint256 dx, uint256 minDy) external returns (uint256);
+
+    /// @notice Lending pools: the underlying coin at index `i`.
+    /// @param i The index.
+    /// @return The underlying coin's address.
+    function underlying_coins(uint256 i) external view returns (address);
+
     /// @notice The output `exchange(i, j, dx, ...)` would give now.
     /// @param i The index of the coin sold.
     /// @param j The index of the coin bought.

@@ -281,7 +281,25 @@ const book = {
     source: '@balancer-labs/v2-deployments dist/tasks/<task>/output/polygon.json, checked against dist/addresses/polygon.json',
   },
   curve: {
-    pools: [],
+    // Curve's Polygon aave pool (am3CRV): address, coins and underlying coins as Curve's own deployment
+    // record lists them (curvefi/curve-contract-polygon contracts/pools/aave/pooldata.json); no npm
+    // package carries them. The replica puts a stand-in (CurveAavePoolReplica) at the same address whose
+    // coins are the replica's Aave V3 aTokens: read coins(i) on-chain, never from here.
+    pools: [
+      {
+        name: 'aave',
+        address: viem.getAddress('0x445FE580eF8d70FF569aB36e80c647af338db351'),
+        coins: [
+          viem.getAddress('0x27F8D03b3a2196956ED754baDc28D73be8830A6e'),
+          viem.getAddress('0x1a13F4Ca1d028320A707D99520AbFefca3998b7F'),
+          viem.getAddress('0x60D55F02A771d515e077c9C2403a1ef324885CeC'),
+        ],
+        underlying_coins: [bySymbol.DAI, bySymbol['USDC.e'], bySymbol.USDT],
+        source:
+          'curvefi/curve-contract-polygon contracts/pools/aave/pooldata.json (swap_address; coins: the Aave V2 ' +
+          'aTokens amDAI, amUSDC, amUSDT; underlying: DAI, USDC.e, USDT)',
+      },
+    ],
     replica_pools: [
       {
         name: 'replica-3pool',
@@ -292,7 +310,9 @@ const book = {
     ],
     address_provider: checksum(DOCUMENTED.curveAddressProvider.address, 'Curve AddressProvider'),
     note:
-      'No installed package carries Curve pool addresses or bytecode, so real Polygon Curve pools are not listed. ' +
+      'No installed package carries Curve pool addresses or bytecode. pools lists real Polygon pools from ' +
+      "Curve's own deployment records; on the replica a stand-in (CurveAavePoolReplica) sits at the same " +
+      "address, its coins being the replica's Aave V3 aTokens (real Polygon's are Aave V2 aTokens). " +
       'replica_pools exist only on the local replica: a CurveStableSwapReplica (same ABI and invariant) at an ' +
       'address derived from its label (keccak256(label), last 20 bytes).',
   },

@@ -183,11 +183,25 @@ class CurvePool(_Frozen):
     """The pool's coins in index order (the i, j of exchange)."""
     label: str | None = None
     """For replica pools: the label whose keccak256 gives the address."""
+    underlying_coins: tuple[Address, ...] = ()
+    """Lending pools only (Curve's aave pool): underlying_coins(i), the assets `exchange_underlying`
+    trades, in the order of `coins` (whose entries are then the lending market's wrapped tokens)."""
+    source: str | None = None
+    """Where a real pool's address and coins come from."""
+
+    @model_validator(mode="after")
+    def _underlying_matches(self) -> CurvePool:
+        if self.underlying_coins and len(self.underlying_coins) != len(self.coins):
+            raise ValueError(
+                f"Curve pool {self.name}: {len(self.underlying_coins)} underlying coins for "
+                f"{len(self.coins)} coins"
+            )
+        return self
 
 
 class Curve(_Frozen):
     pools: tuple[CurvePool, ...] = ()
-    """Curve pools on the real chain (none are listed yet: no package carries them)."""
+    """Curve pools at their real chain addresses (the replica carries a stand-in at the same address)."""
     replica_pools: tuple[CurvePool, ...] = ()
     """Pools that exist only on the local replica (CurveStableSwapReplica)."""
     address_provider: Address | None = None

@@ -3,9 +3,10 @@ them (curve-contract pool-templates/base/SwapTemplateBase.vy: A stored times A_P
 each coin's decimals, the fee taken from the output before it is scaled back to the coin's units)
 and as contracts/replica/CurveStableSwapReplica.sol computes them, operation for operation.
 
-The classic 3pool (A_PRECISION 1) differs only in A's precision: pass a_precision=1 and its A. Pools
-whose fee depends on the balances (the lending pools' offpeg_fee_multiplier, e.g. Polygon's aave
-pool) or whose rates move (metapools, rate oracles) are not this formula: do not model them with it.
+The classic 3pool (A_PRECISION 1) differs only in A's precision: pass a_precision=1 and its A. Lending
+pools of the aave-pool template (Polygon's aave pool: off-peg dynamic fee, underlying coins) are
+bot.amm.curve_lending; a CurvePoolState with `lending=True` routes get_dy there. Pools whose rates move
+(metapools, rate oracles) are not this formula: do not model them with it.
 
 Vyper's uint256 arithmetic reverts on underflow and division by zero; so does this module (AmmError).
 """
@@ -39,6 +40,13 @@ class CurvePoolState:
     """fee(): the swap fee with 1e10 precision (4_000_000 = 0.04 %)."""
     a_precision: int = 100
     """A_PRECISION of the pool's code: 100 for the plain-pool template, 1 for the classic 3pool."""
+    lending: bool = False
+    """True for a lending pool of the aave-pool template (Polygon's aave pool): its get_D, dynamic fee
+    and rounding are bot.amm.curve_lending's, and get_dy below delegates there."""
+    offpeg_fee_multiplier: int = 0
+    """Lending pools: offpeg_fee_multiplier() (1e10 precision; at most 1e10 means a flat fee)."""
+    underlying_coins: tuple[str, ...] = ()
+    """Lending pools: underlying_coins(i), traded 1:1 against coins(i) by exchange_underlying."""
     _invariant: list[int] = field(default_factory=list, init=False, repr=False, compare=False, hash=False)
     """The invariant D of this snapshot, computed on first use (it depends only on the fields above,
     so every quote on the snapshot shares it). Holds no reference back to the state."""
@@ -65,13 +73,24 @@ class CurvePoolState:
             )
         if not 0 <= self.fee < FEE_DENOMINATOR:
             raise AmmError(f"{where}: fee {self.fee} must be in [0, {FEE_DENOMINATOR})")
+        if self.offpeg_fee_multiplier < 0:
+            raise AmmError(f"{where}: offpeg_fee_multiplier {self.offpeg_fee_multiplier} is negative")
+        if not self.lending and (self.offpeg_fee_multiplier or self.underlying_coins):
+            raise AmmError(f"{where}: offpeg_fee_multiplier and underlying_coins are for lending pools only")
+        if self.underlying_coins and len(self.underlying_coins) != n:
+            raise AmmError(f"{where}: {len(self.underlying_coins)} underlying coins for {n} coins")
 
     def invariant(self) -> int:
         """D for this snapshot's balances: get_D over the normalised balances, computed once."""
         cached = self._invariant
         if not cached:
             xp = [b * m for b, m in zip(self.balances, self.precision_multipliers, strict=True)]
-            cached.append(get_d(xp, self.amp, self.a_precision))
+            if self.lending:
+                from bot.amm import curve_lending
+
+                cached.append(curve_lending.get_d(xp, self.amp, self.a_precision))
+            else:
+                cached.append(get_d(xp, self.amp, self.a_precision))
         return cached[0]
 
     def index(self, coin: str) -> int:
@@ -153,8 +172,13 @@ def get_y(
 
 
 def get_dy(state: CurvePoolState, i: int, j: int, dx: int) -> int:
-    """Raw amount of coin j out for a raw `dx` of coin i, fee deducted: the pool's get_dy, which
-    equals what its exchange pays."""
+    """Raw amount of coin j out for a raw `dx` of coin i, fee deducted: what the pool's exchange pays
+    (for a plain pool also its get_dy; a lending pool's is bot.amm.curve_lending.exchange_dy, which
+    exchange_underlying pays too)."""
+    if state.lending:
+        from bot.amm import curve_lending
+
+        return curve_lending.exchange_dy(state, i, j, dx)
     n = len(state.coins)
     if not (0 <= i < n and 0 <= j < n):
         raise AmmError(f"Curve get_dy on {state.address}: coin index {i} or {j} is outside 0..{n - 1}")

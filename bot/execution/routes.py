@@ -49,7 +49,9 @@ def hop_for(quote: HopQuote, min_out: int = 0) -> Hop:
         return Hop.balancer(quote.pool_id, quote.token_out, min_out)
     if quote.kind is HopKind.ALGEBRA:
         return Hop.algebra(quote.pool, quote.token_out, min_out)
-    return Hop.curve(quote.pool, quote.index_in, quote.index_out, quote.token_out, min_out)
+    return Hop.curve(
+        quote.pool, quote.index_in, quote.index_out, quote.token_out, min_out, underlying=quote.underlying
+    )
 
 
 def predicted_profit(opportunity: Opportunity) -> int:

@@ -52,6 +52,7 @@ def get_token_rate_cache(token: str) -> bytes:
 CURVE_A = selector("A()")
 CURVE_A_PRECISE = selector("A_precise()")
 CURVE_ADMIN_FEE = selector("admin_fee()")
+CURVE_OFFPEG_FEE_MULTIPLIER = selector("offpeg_fee_multiplier()")
 DECIMALS = selector("decimals()")
 _GET_PAIR = selector("getPair(address,address)")
 _GET_POOL_V3 = selector("getPool(address,address,uint24)")
@@ -108,6 +109,12 @@ def get_pool_balancer(pool_id: bytes) -> bytes:
 def coins(index: int) -> bytes:
     """Curve pool coins(uint256 i)."""
     return _COINS + encode(["uint256"], [index])
+
+
+@cache
+def underlying_coins(index: int) -> bytes:
+    """Curve lending pool underlying_coins(uint256 i)."""
+    return selector("underlying_coins(uint256)") + encode(["uint256"], [index])
 
 
 @cache

@@ -107,6 +107,9 @@ def discover(
     for pool in curve_addresses:
         calls.extend(Call(pool, abi.coins(i)) for i in range(MAX_CURVE_COINS))
         calls.extend(Call(pool, data) for data in (abi.CURVE_A, abi.CURVE_A_PRECISE, abi.CURVE_ADMIN_FEE))
+        # a lending pool of the aave-pool template answers these too
+        calls.extend(Call(pool, abi.underlying_coins(i)) for i in range(MAX_CURVE_COINS))
+        calls.append(Call(pool, abi.CURVE_OFFPEG_FEE_MULTIPLIER))
     results = iter(multicall.aggregate3(calls, block))
 
     v2 = []
@@ -131,6 +134,8 @@ def discover(
     for pool in curve_addresses:
         coin_results = [next(results) for _ in range(MAX_CURVE_COINS)]
         a_result, a_precise_result, admin_fee_result = next(results), next(results), next(results)
+        underlying_results = [next(results) for _ in range(MAX_CURVE_COINS)]
+        offpeg_result = next(results)
         coins: list[str] = []
         for result in coin_results:
             coin = _address_or_none(result)
@@ -144,7 +149,8 @@ def discover(
         if a_precise_result.success and a_value > 0:
             a_precision = max(1, abi.word(a_precise_result.data) // a_value)
         admin_fee = abi.word(admin_fee_result.data) if admin_fee_result.success else 0
-        curve_found.append((pool, tuple(coins), a_precision, admin_fee))
+        underlying = _curve_underlying(pool, len(coins), underlying_results, offpeg_result)
+        curve_found.append((pool, tuple(coins), a_precision, admin_fee, underlying))
 
     # round 2: their static data
     calls = []
@@ -161,7 +167,7 @@ def discover(
                 abi.GET_AMPLIFICATION_PARAMETER,
             )
         )
-    for _, coin_list, _, _ in curve_found:
+    for _, coin_list, _, _, _ in curve_found:
         calls.extend(Call(coin, abi.DECIMALS) for coin in coin_list)
     results = iter(multicall.aggregate3(calls, block))
 
@@ -207,7 +213,7 @@ def discover(
             )
         )
     curve = []
-    for pool, coin_list, a_precision, admin_fee in curve_found:
+    for pool, coin_list, a_precision, admin_fee, underlying in curve_found:
         multipliers = []
         for coin in coin_list:
             result = next(results)
@@ -217,7 +223,17 @@ def discover(
             if decimals > 18:
                 raise ConfigError(f"Curve pool {pool}: coin {coin} has {decimals} decimals (more than 18)")
             multipliers.append(10 ** (18 - decimals))
-        curve.append(CurvePoolInfo(pool, coin_list, tuple(multipliers), a_precision, admin_fee))
+        curve.append(
+            CurvePoolInfo(
+                pool,
+                coin_list,
+                tuple(multipliers),
+                a_precision,
+                admin_fee,
+                underlying_coins=underlying,
+                lending=bool(underlying),
+            )
+        )
 
     if balancer_stable:
         balancer_stable = _stable_rates(multicall, balancer_stable, block)
@@ -280,6 +296,25 @@ def _stable_rates(
             )
         )
     return found
+
+
+def _curve_underlying(
+    pool: str, count: int, underlying: Sequence[CallResult], offpeg: CallResult
+) -> tuple[str, ...]:
+    """A lending pool's underlying coins (the aave-pool template: it answers offpeg_fee_multiplier()
+    and underlying_coins(i) for each coin); () for any other pool. Pools with underlying coins but no
+    off-peg fee (compound-style lending pools, metapools) move by rates this bot does not model: their
+    wrapped coins alone are traded."""
+    if not offpeg.success or len(offpeg.data) < 32:
+        return ()
+    found: list[str] = []
+    for result in underlying[:count]:
+        coin = _address_or_none(result)
+        if coin is None:
+            logger.warning("discovery: Curve pool %s lacks underlying coin %d", pool, len(found))
+            return ()
+        found.append(coin)
+    return tuple(found)
 
 
 def _address_or_none(result: CallResult) -> str | None:

@@ -128,6 +128,12 @@ class CurvePoolInfo:
     """A_PRECISION of the pool's code (A_precise() / A(); 1 where the pool has no A_precise)."""
     admin_fee: int
     """admin_fee() (1e10 precision): the share of the fee taken out of the pool's balances."""
+    underlying_coins: tuple[str, ...] = ()
+    """Lending pools (Curve's aave pool): underlying_coins(i), traded by exchange_underlying; their
+    legs join the wrapped coins' (bot.search.graph.legs_of). Empty for plain pools."""
+    lending: bool = False
+    """True for the aave-pool template (off-peg dynamic fee; the reader also reads
+    offpeg_fee_multiplier and the math is bot.amm.curve_lending)."""
 
     kind = HopKind.CURVE
 

@@ -12,7 +12,8 @@ What one refresh reads (static data comes from discovery and is never re-read):
   provider, getTokenRateCache(token) and the provider's getRate(), with Multicall3's block timestamp:
   a swap in a later block first refreshes a cache that has expired by then, so where it will have
   (the next block is NEXT_BLOCK_S later) the snapshot scales that token by the provider's rate;
-- Curve: balances(i), A (A_precise() where the pool has it) and fee();
+- Curve: balances(i), A (A_precise() where the pool has it) and fee(); lending pools (Curve's aave
+  pool) also offpeg_fee_multiplier(), which sets their dynamic fee;
 - QuickSwap V3 (Algebra): globalState, liquidity, the fee inputs and a tick window (bot.market.algebra),
   plus one follow-up JSON-RPC batch per block for their volumePerLiquidityInBlock (a storage word no
   contract call returns);
@@ -330,6 +331,8 @@ class MarketReader:
                 a_call = abi.CURVE_A_PRECISE if pool.a_precision > 1 else abi.CURVE_A
                 plan.calls.append(Call(pool.address, a_call))
                 plan.calls.append(Call(pool.address, abi.FEE))
+                if pool.lending:
+                    plan.calls.append(Call(pool.address, abi.CURVE_OFFPEG_FEE_MULTIPLIER))
             plan.slots.append(_Slot(pool, start, len(plan.calls) - start, words, ticks))
         plan.balances_start = len(plan.calls)
         plan.balances = self.balances
@@ -538,5 +541,8 @@ class MarketReader:
             amp=amp,
             fee=abi.word(own[n + 1].data),
             a_precision=pool.a_precision,
+            lending=pool.lending,
+            offpeg_fee_multiplier=abi.word(own[n + 2].data) if pool.lending else 0,
+            underlying_coins=pool.underlying_coins,
         )
         return CurvePoolSnapshot(state, block, pool.admin_fee)

@@ -126,6 +126,11 @@ class CurvePoolSnapshot:
     def tokens(self) -> tuple[str, ...]:
         return self.state.coins
 
+    @property
+    def underlying_coins(self) -> tuple[str, ...]:
+        """Lending pools: the underlying coins exchange_underlying trades (empty for plain pools)."""
+        return self.state.underlying_coins
+
 
 @dataclass(frozen=True, slots=True)
 class BalancerStablePoolSnapshot:

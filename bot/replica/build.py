@@ -230,6 +230,7 @@ def build_into(directory: Path, key: str, cache_root: Path, scale: str = "small"
         balancer,
         balancer_stable,
         curve,
+        curve_aave,
         curve_registry,
         full_build,
         multicall,
@@ -254,6 +255,8 @@ def build_into(directory: Path, key: str, cache_root: Path, scale: str = "small"
     if curve.available():
         sources.append(curve.SOURCE)
     sources.append(curve_registry.SOURCE)
+    if (REPLICA_CONTRACTS / f"{curve_aave.CONTRACT}.sol").is_file():
+        sources.append(REPLICA_CONTRACTS / f"{curve_aave.CONTRACT}.sol")
     own = compile_sources(sources, cache_root / "solc")
     full = scale == "full"
     # Without --prune-history anvil keeps the state of every block, and a block costs more the more
@@ -305,6 +308,10 @@ def build_into(directory: Path, key: str, cache_root: Path, scale: str = "small"
         aave.seed(ctx)
         curve.seed(ctx)
         curve_registry.list_pools(ctx)
+        # Curve's aave pool holds aTokens, which exist only now: placed and seeded last.
+        curve_aave.deploy(ctx)
+        ctx.placer.flush()
+        curve_aave.seed(ctx)
 
         block = chain.block()
         manifest = Manifest(
@@ -322,6 +329,7 @@ def build_into(directory: Path, key: str, cache_root: Path, scale: str = "small"
             balancer_pools=tuple(ctx.records.get("balancer_pools", ())),
             balancer_stable_pools=tuple(ctx.records.get("balancer_stable_pools", ())),
             curve_pools=tuple(ctx.records.get("curve_pools", ())),
+            curve_lending_pools=tuple(ctx.records.get("curve_lending_pools", ())),
             aave_reserves=tuple(ctx.records.get("aave_reserves", ())),
             aave_flashloan_premium_total=ctx.records.get("aave_flashloan_premium_total", 0),
             transactions=chain.tx_count,

@@ -103,6 +103,25 @@ class CurvePool(_Frozen):
     """Fee, 1e10 precision (1_000_000 = 0.01%)."""
 
 
+class CurveLendingPool(_Frozen):
+    name: str
+    """The pool's name in the address book."""
+    address: str
+    """The pool contract (the real pool's address)."""
+    coins: tuple[str, ...]
+    """Wrapped coins (the replica's Aave V3 aTokens) in index order."""
+    underlying_coins: tuple[str, ...]
+    """Their underlying assets, same order (what exchange_underlying trades)."""
+    a: int
+    """The amplification coefficient A."""
+    fee: int
+    """Fee at peg, 1e10 precision."""
+    admin_fee: int
+    """The admin's share of the fee, 1e10 precision."""
+    offpeg_fee_multiplier: int
+    """The off-peg fee multiplier, 1e10 precision."""
+
+
 class AaveReserve(_Frozen):
     symbol: str
     """The asset's symbol in the address book."""
@@ -149,6 +168,8 @@ class Manifest(_Frozen):
     """Balancer V2 ComposableStable pools (ComposableStablePoolFactory v3)."""
     curve_pools: tuple[CurvePool, ...] = ()
     """CurveStableSwapReplica pools (empty if the contract was not in the tree at build time)."""
+    curve_lending_pools: tuple[CurveLendingPool, ...] = ()
+    """CurveAavePoolReplica pools at real Curve addresses (Curve's Polygon aave pool)."""
     aave_reserves: tuple[AaveReserve, ...] = ()
     """Aave V3 reserves, all with flash loans enabled."""
     aave_flashloan_premium_total: int = Field(default=0, ge=0)

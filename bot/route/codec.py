@@ -6,7 +6,8 @@ The layout is documented once, in contracts/libraries/Route.sol; this module mir
     hop (69 bytes):    kind u8 | target bytes32 | tokenOut address | minOut u128
       target: V2/V3/Curve: pool address (20) + 12 parameter bytes
                 V2: fee in bps as u16 in the first two, the rest zero; V3, Algebra: all zero;
-                Curve: coin sold index u8, coin bought index u8, the rest zero
+                Curve: coin sold index u8, coin bought index u8, flags u8 (bit 0: exchange_underlying
+                       on the underlying coins), the rest zero
               Balancer: the 32-byte pool id
 """
 
@@ -17,6 +18,8 @@ from bot.route.model import MAX_HOPS, MIN_HOPS, Hop, HopKind, Lender, Route
 
 HEADER_LENGTH = 54
 HOP_LENGTH = 69
+CURVE_FLAG_UNDERLYING = 1
+"""Curve hop flags bit 0: exchange_underlying (Route.CURVE_FLAG_UNDERLYING)."""
 
 
 def route_length(hops: int) -> int:
@@ -46,7 +49,8 @@ def _target(hop: Hop) -> bytes:
     if hop.kind is HopKind.UNISWAP_V2:
         params = hop.fee_bps.to_bytes(2, "big")
     elif hop.kind is HopKind.CURVE:
-        params = bytes((hop.curve_i, hop.curve_j))
+        flags = CURVE_FLAG_UNDERLYING if hop.curve_underlying else 0
+        params = bytes((hop.curve_i, hop.curve_j, flags))
     else:
         params = b""
     return pool + params.ljust(12, b"\0")
@@ -95,8 +99,12 @@ def _decode_hop(raw: bytes, index: int) -> Hop:
         _expect_zero(params[2:], index, "Uniswap V2 hop: bytes after the fee")
         return Hop.uniswap_v2(pool, token_out, int.from_bytes(params[:2], "big"), min_out)
     if kind is HopKind.CURVE:
-        _expect_zero(params[2:], index, "Curve hop: bytes after the coin indices")
-        return Hop.curve(pool, params[0], params[1], token_out, min_out)
+        _expect_zero(params[3:], index, "Curve hop: bytes after the flags")
+        flags = params[2]
+        if flags & ~CURVE_FLAG_UNDERLYING:
+            raise RouteError(f"hop {index}: Curve hop flags 0x{flags:02x} set bits other than bit 0")
+        underlying = bool(flags & CURVE_FLAG_UNDERLYING)
+        return Hop.curve(pool, params[0], params[1], token_out, min_out, underlying=underlying)
     if kind is HopKind.ALGEBRA:
         _expect_zero(params, index, "Algebra hop: parameter bytes")
         return Hop.algebra(pool, token_out, min_out)

@@ -88,6 +88,9 @@ class Hop:
     """Curve only: the index of the coin sold."""
     curve_j: int = 0
     """Curve only: the index of the coin bought."""
+    curve_underlying: bool = False
+    """Curve only: trade the pool's underlying coins i and j with exchange_underlying (a lending
+    pool such as Polygon's aave pool) instead of its coins with exchange."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.kind, HopKind):
@@ -119,8 +122,10 @@ class Hop:
             _uint(self.curve_j, "Curve hop curve_j", 0, 255)
             if self.curve_i == self.curve_j:
                 raise RouteError(f"Curve hop: curve_i and curve_j are both {self.curve_i}")
-        elif self.curve_i or self.curve_j:
-            raise RouteError(f"curve_i/curve_j are for Curve hops only, got them on a {kind.name} hop")
+        elif self.curve_i or self.curve_j or self.curve_underlying:
+            raise RouteError(
+                f"curve_i/curve_j/curve_underlying are for Curve hops only, got them on a {kind.name} hop"
+            )
 
     @classmethod
     def uniswap_v2(cls, pair: str, token_out: str, fee_bps: int = 30, min_out: int = 0) -> Hop:
@@ -150,9 +155,12 @@ class Hop:
         return cls(HopKind.BALANCER, "0x" + pool_id[:20].hex(), token_out, min_out, pool_id=pool_id)
 
     @classmethod
-    def curve(cls, pool: str, i: int, j: int, token_out: str, min_out: int = 0) -> Hop:
-        """An exchange in a Curve StableSwap pool selling coin `i` for coin `j`."""
-        return cls(HopKind.CURVE, pool, token_out, min_out, curve_i=i, curve_j=j)
+    def curve(
+        cls, pool: str, i: int, j: int, token_out: str, min_out: int = 0, *, underlying: bool = False
+    ) -> Hop:
+        """An exchange in a Curve StableSwap pool selling coin `i` for coin `j`; with `underlying`, of
+        underlying coin `i` for underlying coin `j` (exchange_underlying)."""
+        return cls(HopKind.CURVE, pool, token_out, min_out, curve_i=i, curve_j=j, curve_underlying=underlying)
 
 
 @dataclass(frozen=True, slots=True)

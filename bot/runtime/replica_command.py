@@ -42,6 +42,7 @@ def describe(manifest: Manifest) -> str:
             manifest.balancer_stable_pools
         ),
         "Curve StableSwap pools (stand-in)": len(manifest.curve_pools),
+        "Curve aave pools, wrapped and underlying coins (stand-in)": len(manifest.curve_lending_pools),
         "Aave V3 reserves with flash loans": len(manifest.aave_reserves),
     }
     lines = [f"  {count:>3} {name}" for name, count in venues.items()]

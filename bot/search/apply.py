@@ -3,13 +3,15 @@
 Used to re-evaluate a second opportunity that shares a pool with one already taken. Each pool moves
 as its contract moves it: V2 reserves by the amounts; a V3 pool to the price, tick and liquidity its
 swap ends at (its tick map does not change); a Balancer pool's Vault balances by the amounts; a Curve
-pool's balances by dx in and dy plus the admin's share of the fee out (Curve's exchange).
+pool's balances by dx in and dy plus the admin's share of the fee out (Curve's exchange; a lending
+pool's share comes from its dynamic fee, and exchange_underlying moves the same balances).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.amm import curve_lending
 from bot.amm.curve_stableswap import FEE_DENOMINATOR, get_y
 from bot.amm.v3_pool import swap
 from bot.market.snapshots import (
@@ -61,7 +63,9 @@ def after_hop(snapshot: PoolSnapshot, hop: HopQuote) -> PoolSnapshot:
     pool = snapshot.state
     i, j = hop.index_in, hop.index_out
     admin = 0
-    if snapshot.admin_fee:
+    if snapshot.admin_fee and pool.lending:
+        admin = curve_lending.admin_fee_out(pool, i, j, hop.amount_in, snapshot.admin_fee)
+    elif snapshot.admin_fee:
         mul = pool.precision_multipliers
         xp = [b * m for b, m in zip(pool.balances, mul, strict=True)]
         y = get_y(i, j, xp[i] + hop.amount_in * mul[i], xp, pool.amp, pool.a_precision)

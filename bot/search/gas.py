@@ -55,6 +55,12 @@ DEFAULT_HOP: Mapping[HopKind, int] = MappingProxyType(
     }
 )
 """One swap of each kind, token transfers and cold accesses included (measured, above)."""
+DEFAULT_CURVE_UNDERLYING_EXTRA = 232_600
+"""What a Curve hop through exchange_underlying (Polygon's aave pool) costs above the CURVE figure (a
+plain pool's exchange): aToken balance reads and the lending market's deposit of the input and
+withdrawal of the output. From one receipt on the replica's stand-in over Aave V3
+(tests/e2e/test_curve_underlying_gap.py: a 3-hop route with a V3 pool as lender, 577,299 gas, which the
+model with this figure gives exactly); real Polygon's pool runs Aave V2, whose figure differs."""
 DEFAULT_V3_TICK_CROSS = 12_000
 """Each initialised tick a V3 swap crosses (Tick.cross: a cold read and writes of the tick's
 fee-growth slots). An estimate, not a measurement: no route on the replica crosses an initialised
@@ -80,6 +86,8 @@ class GasModel:
     """Extra gas per initialised tick crossed in a V3 swap."""
     balancer_stable_extra: int = DEFAULT_BALANCER_STABLE_EXTRA
     """Extra gas per Balancer hop on a ComposableStable pool."""
+    curve_underlying_extra: int = DEFAULT_CURVE_UNDERLYING_EXTRA
+    """Extra gas of a Curve hop that trades underlying coins (exchange_underlying)."""
 
     def __post_init__(self) -> None:
         missing = [lender.name for lender in Lender if lender not in self.lender_base]
@@ -89,16 +97,23 @@ class GasModel:
         if missing:
             raise ConfigError(f"GasModel.hop has no entry for {missing}")
         negative = [k for k, v in (*self.lender_base.items(), *self.hop.items()) if v < 0]
-        if negative or self.v3_tick_cross < 0 or self.balancer_stable_extra < 0:
+        if negative or min(self.v3_tick_cross, self.balancer_stable_extra, self.curve_underlying_extra) < 0:
             raise ConfigError(f"GasModel gas figures must not be negative: {negative or 'v3_tick_cross'}")
 
     def units(
-        self, lender: Lender, kinds: Iterable[HopKind], ticks_crossed: int = 0, stable_hops: int = 0
+        self,
+        lender: Lender,
+        kinds: Iterable[HopKind],
+        ticks_crossed: int = 0,
+        stable_hops: int = 0,
+        underlying_hops: int = 0,
     ) -> int:
-        """Gas units of a trade (`stable_hops`: its Balancer hops on ComposableStable pools)."""
+        """Gas units of a trade (`stable_hops`: its Balancer hops on ComposableStable pools;
+        `underlying_hops`: its Curve hops through exchange_underlying)."""
         return (
             self.lender_base[lender]
             + sum(self.hop[k] for k in kinds)
             + self.v3_tick_cross * ticks_crossed
             + self.balancer_stable_extra * stable_hops
+            + self.curve_underlying_extra * underlying_hops
         )

@@ -46,6 +46,9 @@ class Leg:
     """Position of token_in among the pool's tokens (Curve i, Balancer's token index)."""
     index_out: int
     """Position of token_out (Curve j)."""
+    underlying: bool = False
+    """Curve lending pools: the leg trades the underlying coins i and j (exchange_underlying), which
+    move the same balances as the wrapped coins i and j."""
 
     @property
     def zero_for_one(self) -> bool:
@@ -77,16 +80,25 @@ class Cycle:
 
 
 def legs_of(pool: PoolLike) -> list[Leg]:
-    """The directed legs of one pool. A pool's own token (a ComposableStable pool's BPT, registered
-    among its tokens) is never traded: it joins and exits the pool, it is not a market."""
+    """The directed legs of one pool; a Curve lending pool adds one per ordered pair of its underlying
+    coins. A pool's own token (a ComposableStable pool's BPT, registered among its tokens) is never
+    traded: it joins and exits the pool, it is not a market."""
     tokens = pool.tokens
     own = pool.address.lower()
-    return [
+    legs = [
         Leg(pool.address, pool.kind, tokens[i], tokens[j], i, j)
         for i in range(len(tokens))
         for j in range(len(tokens))
         if i != j and tokens[i].lower() != own and tokens[j].lower() != own
     ]
+    underlying: tuple[str, ...] = getattr(pool, "underlying_coins", ())
+    legs.extend(
+        Leg(pool.address, pool.kind, underlying[i], underlying[j], i, j, underlying=True)
+        for i in range(len(underlying))
+        for j in range(len(underlying))
+        if i != j
+    )
+    return legs
 
 
 def enumerate_cycles(

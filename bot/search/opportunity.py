@@ -36,6 +36,8 @@ class HopQuote:
     """Balancer / Curve: index of token_in in the pool (Curve's i)."""
     index_out: int = 0
     """Balancer / Curve: index of token_out (Curve's j)."""
+    underlying: bool = False
+    """Curve lending pools: exchange_underlying (the underlying coins i and j), not exchange."""
     ticks_crossed: int = 0
     """Uniswap V3: initialised ticks the swap crosses."""
 

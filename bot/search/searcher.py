@@ -226,7 +226,15 @@ class Searcher:
         for k, leg in enumerate(self.edges):
             self.pool_edges.setdefault(leg.pool, []).append(k)
         self.min_gas_units: list[int] = [
-            min((self.gas.units(o.lender, [leg.kind for leg in c.legs]) for o in opts), default=0)
+            min(
+                (
+                    self.gas.units(
+                        o.lender, [g.kind for g in c.legs], underlying_hops=sum(g.underlying for g in c.legs)
+                    )
+                    for o in opts
+                ),
+                default=0,
+            )
             for c, opts in zip(self.cycles, self.options, strict=True)
         ]
         """Gas of each cycle with its cheapest-gas lender and no V3 tick crossed: a lower bound."""
@@ -432,7 +440,14 @@ class Searcher:
                 crossed += swap(snapshot.state, leg.zero_for_one, amount).ticks_crossed
             amount = out
         stable_hops = sum(isinstance(s, BalancerStablePoolSnapshot) for s in snapshots)
-        units = self.gas.units(option.lender, (leg.kind for leg in cycle.legs), crossed, stable_hops)
+        underlying = sum(leg.underlying for leg in cycle.legs)
+        units = self.gas.units(
+            option.lender,
+            (leg.kind for leg in cycle.legs),
+            crossed,
+            stable_hops=stable_hops,
+            underlying_hops=underlying,
+        )
         gas_cost = prices.from_native(cycle.asset, units * fee_per_gas)
         if gas_cost is None:
             logger.debug("search: no on-chain price for %s; cycle %s skipped", cycle.asset, cycle)
@@ -466,7 +481,7 @@ class Searcher:
                     "index_out": leg.index_out,
                 }
             else:
-                extra = {"index_in": leg.index_in, "index_out": leg.index_out}
+                extra = {"index_in": leg.index_in, "index_out": leg.index_out, "underlying": leg.underlying}
             hops.append(HopQuote(leg.kind, leg.pool, leg.token_in, leg.token_out, amount, out, **extra))  # type: ignore[arg-type]
             amount = out
         if amount != sized.amount_out:

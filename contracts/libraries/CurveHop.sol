@@ -28,4 +28,21 @@ library CurveHop {
         if (!ok) Failure.wrap(pool);
         TokenOps.clearAllowance(tokenIn, pool);
     }
+
+    /// @notice Sells exactly `amountIn` of underlying coin `i` (`tokenIn`) for underlying coin `j` with
+    /// `exchange_underlying` (a lending pool: it supplies the input to its lending market and pays the
+    /// output out of it). The same approval and reset as `exchange`.
+    /// @param pool The pool.
+    /// @param i The index of the underlying coin sold.
+    /// @param j The index of the underlying coin bought.
+    /// @param tokenIn The underlying coin sold.
+    /// @param amountIn The input.
+    function exchangeUnderlying(address pool, uint256 i, uint256 j, address tokenIn, uint256 amountIn) internal {
+        TokenOps.approve(tokenIn, pool, amountIn);
+        (bool ok,) = pool.call(
+            abi.encodeCall(ICurvePool.exchange_underlying, (int128(int256(i)), int128(int256(j)), amountIn, 0))
+        );
+        if (!ok) Failure.wrap(pool);
+        TokenOps.clearAllowance(tokenIn, pool);
+    }
 }

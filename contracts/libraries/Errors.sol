@@ -76,6 +76,11 @@ error LenderHopMismatch(uint256 lender, uint256 firstHopKind);
 /// @param hop The hop's index.
 error BalancerHopInBalancerLoan(uint256 hop);
 
+/// @notice A Curve hop's flags byte sets bits FlashArb does not know (only bit 0, exchange_underlying).
+/// @param hop The hop's position.
+/// @param flags The flags byte.
+error BadCurveFlags(uint256 hop, uint256 flags);
+
 // ---- pools (before anything is borrowed) -----------------------------------------------------------
 
 /// @notice A hop's pool is not a genuine pool for the hop's tokens: not the address an accepted

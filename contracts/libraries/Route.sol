@@ -11,7 +11,8 @@ import {
     BadV2Fee,
     NotACycle,
     LenderHopMismatch,
-    BalancerHopInBalancerLoan
+    BalancerHopInBalancerLoan,
+    BadCurveFlags
 } from "./Errors.sol";
 
 /// @title Route
@@ -36,7 +37,10 @@ import {
 ///                                  are the pool's address)
 ///                                    V2: [21:23] fee in basis points (uint16; 30 = 0.3%), rest zero
 ///                                    V3, Algebra: all zero (the pool knows its fee)
-///                                    Curve: [21] index of the coin sold, [22] of the coin bought
+///                                    Curve: [21] index of the coin sold, [22] of the coin bought,
+///                                    [23] flags: bit 0 set = `exchange_underlying` on the pool's
+///                                    underlying coins (a lending pool such as Polygon's aave pool),
+///                                    clear = `exchange` on its coins; other bits must be zero
 ///     [33:53]  tokenOut   address  the token this hop produces (its input is the previous hop's
 ///                                  output, or `asset` for hop 0; the pool's direction follows)
 ///     [53:69]  minOut     uint128  the least output this hop may produce
@@ -56,6 +60,9 @@ library Route {
     uint256 internal constant HOP_BALANCER = 2;
     uint256 internal constant HOP_CURVE = 3;
     uint256 internal constant HOP_ALGEBRA = 4;
+
+    /// @notice Curve hop flags bit 0: trade the underlying coins with `exchange_underlying`.
+    uint256 internal constant CURVE_FLAG_UNDERLYING = 1;
 
     uint256 internal constant HEADER_LENGTH = 54;
     uint256 internal constant HOP_LENGTH = 69;
@@ -86,6 +93,9 @@ library Route {
                 if (fee >= 10_000) revert BadV2Fee(i, fee);
             } else if (kind_ == HOP_BALANCER && lender_ == LENDER_BALANCER) {
                 revert BalancerHopInBalancerLoan(i);
+            } else if (kind_ == HOP_CURVE) {
+                uint256 flags = curveFlags(p);
+                if (flags > CURVE_FLAG_UNDERLYING) revert BadCurveFlags(i, flags);
             }
             tokenIn = out;
         }
@@ -180,6 +190,13 @@ library Route {
             let w := calldataload(add(p, 21))
             i := shr(248, w) // byte 21
             j := and(shr(240, w), 0xff) // byte 22
+        }
+    }
+
+    /// @notice The Curve hop's flags byte (bit 0: exchange_underlying).
+    function curveFlags(uint256 p) internal pure returns (uint256 v) {
+        assembly ("memory-safe") {
+            v := shr(248, calldataload(add(p, 23))) // byte 23
         }
     }
 

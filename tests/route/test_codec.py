@@ -33,7 +33,7 @@ def hops_of(draw: st.DrawFn, token_out: str) -> Hop:
         return Hop.balancer(draw(st.binary(min_size=32, max_size=32)), token_out, min_out)
     i = draw(st.integers(0, 255))
     j = draw(st.integers(0, 255).filter(lambda x: x != i))
-    return Hop.curve(draw(addresses), i, j, token_out, min_out)
+    return Hop.curve(draw(addresses), i, j, token_out, min_out, underlying=draw(st.booleans()))
 
 
 @st.composite
@@ -110,6 +110,25 @@ def test_documented_offsets() -> None:
     assert h2[0] == 1 and h2[21:33] == bytes(12)
     balancer = encode(Route(Lender.AAVE, A, 1, (Hop.balancer(pool_id, B), Hop.uniswap_v3(POOL, A))))
     assert balancer[54] == 2 and balancer[55:87] == pool_id
+    # Curve flags byte [23]: bit 0 = exchange_underlying
+    underlying = encode(
+        Route(Lender.AAVE, A, 1, (Hop.curve(POOL2, 0, 2, B, underlying=True), Hop.uniswap_v3(POOL, A)))
+    )
+    hop = underlying[54:123]
+    assert hop[0] == 3 and (hop[21], hop[22], hop[23]) == (0, 2, 1) and hop[24:33] == bytes(9)
+
+
+def test_curve_flags_decode_and_reject_unknown_bits() -> None:
+    hops = (Hop.curve(POOL2, 0, 2, B, underlying=True), Hop.uniswap_v3(POOL, A))
+    data = encode(Route(Lender.AAVE, A, 1, hops))
+    assert decode(data).hops[0].curve_underlying
+    for bad in (0x02, 0x81):
+        with pytest.raises(RouteError, match=f"hop 0: Curve hop flags 0x{bad:02x} set bits other than bit 0"):
+            decode(data[: 54 + 23] + bytes((bad,)) + data[54 + 24 :])
+    with pytest.raises(RouteError, match="hop 0: Curve hop: bytes after the flags must be zero"):
+        decode(data[: 54 + 24] + b"\x01" + data[54 + 25 :])
+    with pytest.raises(RouteError, match="curve_underlying are for Curve hops only"):
+        Hop(HopKind.UNISWAP_V3, POOL, B, curve_underlying=True)
 
 
 def _v2_cycle(**kwargs: object) -> Route:
