@@ -168,7 +168,9 @@ class LogScanner:
             raise ValueError(f"chunk_blocks must be at least 1, got {chunk_blocks}")
         if reorg_margin < 0:
             raise ValueError(f"reorg_margin must be 0 or more, got {reorg_margin}")
-        self.rpc = Rpc(rpc.w3, retries=0)  # this scanner retries and splits ranges itself
+        self.node = rpc
+        """The caller's Rpc, with its retries: for the chain's identity, head and block hashes."""
+        self.rpc = Rpc(rpc.w3, retries=0)  # eth_getLogs: this scanner retries and splits ranges itself
         self.cache_dir = cache_dir
         self.chunk_blocks = chunk_blocks
         self.reorg_margin = reorg_margin
@@ -184,7 +186,7 @@ class LogScanner:
 
     def identity(self) -> tuple[int, str]:
         if self._identity is None:
-            self._identity = chain_identity(self.rpc)
+            self._identity = chain_identity(self.node)
         return self._identity
 
     def cache_path(self, name: str, address: str, topics: Sequence[str]) -> Path | None:
@@ -235,7 +237,7 @@ class LogScanner:
         return keep_to, [log for log in logs if log.block <= keep_to]
 
     def _block_hash(self, number: int) -> str | None:
-        block = self.rpc.request("eth_getBlockByNumber", [hex(number), False])
+        block = self.node.request("eth_getBlockByNumber", [hex(number), False])
         return str(block["hash"]).lower() if isinstance(block, dict) and block.get("hash") else None
 
     def _save(
@@ -291,7 +293,7 @@ class LogScanner:
             raise ValueError("scan needs at least one topic")
         if from_block < 0:
             raise ValueError(f"from_block must be 0 or more, got {from_block}")
-        head = as_int(self.rpc.request("eth_blockNumber", [])) if to_block is None else to_block
+        head = as_int(self.node.request("eth_blockNumber", [])) if to_block is None else to_block
         path = self.cache_path(name, address, topics)
         done_to, logs = self._load(path, address, topics, from_block)
         cached_to = done_to

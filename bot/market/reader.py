@@ -169,6 +169,8 @@ class MarketReader:
         self.balances = tuple(balances)
         self._primed = False
         self._balancer_tokens: dict[str, tuple[int, ...]] = {}
+        self._last_block = 0
+        """The block of the last decoded read (a lower one clears `_last`)."""
         self._last: dict[str, _LastRead] = {}
         """Pool -> (V3 bitmap words and ticks asked, the results, the snapshot decoded from them) of
         its last read: a pool asked the same questions and given the same answers keeps its snapshot
@@ -371,6 +373,9 @@ class MarketReader:
         failures: list[PoolFailure] = []
         pending: list[_PendingV3] = []
         last_reads = self._last
+        if block < self._last_block:  # the chain went back: what was read since is another history
+            last_reads.clear()
+        self._last_block = block
         for slot in plan.slots:
             own = results[slot.start : slot.start + slot.count]
             pool = slot.pool

@@ -94,9 +94,12 @@ def test_without_the_second_factory_sushiswap_v3_pools_are_refused(
     project: Any, book: Any, owner: Any, executor: Any, factories: Any, venues: Venues, trader: Any
 ) -> None:
     """FlashArb built with Uniswap V3's factory alone does not take a SushiSwap V3 pool for genuine."""
+    from bot.execution.deploy import algebra_deployer
+
     v2, v3 = factories
+    algebra = algebra_deployer(ape.chain.provider.web3, book)
     only_uniswap = owner.deploy(
-        project.FlashArb, book.aave_v3.pool, book.balancer_v2.vault, owner, v2, v3[:1]
+        project.FlashArb, book.aave_v3.pool, book.balancer_v2.vault, owner, v2, v3[:1], algebra
     )
     only_uniswap.setExecutor(executor, True, sender=owner)
     _weth_cheap_on_quickswap(venues, trader)
