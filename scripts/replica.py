@@ -27,7 +27,7 @@ logs_to_stderr()
     type=click.Choice(["small", "full"]),
     default="small",
     show_default=True,
-    help="The replica's size: small (57 pools) or full (Polygon scale: 500+ pools, every token and venue).",
+    help="The replica's size: small (72 pools) or full (Polygon scale: 500+ pools, every token and venue).",
 )
 @click.option("--rebuild", is_flag=True, help="Rebuild the replica state even if a valid cache exists.")
 @click.option(
