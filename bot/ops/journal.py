@@ -400,6 +400,10 @@ class PendingTx:
     sent_at: float
     raw: bytes | None = None
     """The signed transaction when it was written ahead of its broadcast."""
+    asset: str = ""
+    """The opportunity's borrowed asset ("" if unknown)."""
+    predicted_profit: int | None = None
+    """The opportunity's predicted profit, asset units (None if unknown)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -722,8 +726,9 @@ class Journal:
         """The last block processed and the transactions sent but never settled."""
         with self._sessions() as session:
             last = session.scalar(select(func.max(Run.last_block)))
-            rows = session.scalars(
-                select(TransactionRow)
+            rows = session.execute(
+                select(TransactionRow, OpportunityRow)
+                .outerjoin(OpportunityRow, OpportunityRow.id == TransactionRow.opportunity_id)
                 .where(TransactionRow.status == TxStatus.SENT.value)
                 .order_by(TransactionRow.id)
             ).all()
@@ -735,8 +740,10 @@ class Journal:
                     opportunity_id=r.opportunity_id,
                     sent_at=r.sent_at,
                     raw=None if r.raw is None else bytes.fromhex(r.raw.removeprefix("0x")),
+                    asset=o.asset if o is not None else "",
+                    predicted_profit=o.predicted_profit if o is not None else None,
                 )
-                for r in rows
+                for r, o in rows
             )
         return ResumeState(last_block=last, unfinished=pending)
 

@@ -474,7 +474,11 @@ class TransactionManager:
             assert receipt is not None
             logger.info("resume: %s (nonce %d) was mined in the meantime", mined.hash, nonce)
             cancel = str(receipt.get("to") or "").lower() == mined.sender.lower()
-            settled.add(self._outcome(mined.hash, receipt, None, None, cancel=cancel, this_run=False))
+            settled.add(
+                self._outcome(
+                    mined.hash, receipt, mined.predicted_profit, mined.asset, cancel=cancel, this_run=False
+                )
+            )
             for other in versions:
                 if other.hash != mined.hash:
                     logger.info("resume: %s (nonce %d) was replaced by %s", other.hash, nonce, mined.hash)
@@ -521,7 +525,9 @@ class TransactionManager:
                 tx.sent_at,
             )
             self.sender.adopt(sent)
-            flight = InFlight(Ticket(tx.opportunity_id), sent, head, "", None, this_run=False)
+            flight = InFlight(
+                Ticket(tx.opportunity_id), sent, head, tx.asset, tx.predicted_profit, this_run=False
+            )
             logger.warning("resume: %s (nonce %d) is still pending; tracking it", tx.hash, nonce)
         assert flight is not None
         self.in_flight.append(flight)
