@@ -24,28 +24,13 @@ Vyper's uint256 arithmetic reverts on underflow and division by zero; so does th
 from __future__ import annotations
 
 from bot.amm.curve_stableswap import FEE_DENOMINATOR, CurvePoolState, get_y
+from bot.amm.curve_stableswap import get_d as stableswap_get_d
 from bot.errors import AmmError
-
-_MAX_ITERATIONS = 255
 
 
 def get_d(xp: tuple[int, ...] | list[int], amp: int, a_precision: int = 100) -> int:
     """The invariant D (the lending template's get_D: each `x * N` divisor is `x * N + 1`)."""
-    n = len(xp)
-    s = sum(xp)
-    if s == 0:
-        return 0
-    d = s
-    ann = amp * n
-    for _ in range(_MAX_ITERATIONS):
-        d_p = d
-        for x in xp:
-            d_p = d_p * d // (x * n + 1)
-        d_prev = d
-        d = (ann * s // a_precision + d_p * n) * d // ((ann - a_precision) * d // a_precision + (n + 1) * d_p)
-        if abs(d - d_prev) <= 1:
-            return d
-    raise AmmError("Curve get_D: did not converge in 255 iterations")
+    return stableswap_get_d(xp, amp, a_precision, offset=1)
 
 
 def dynamic_fee(xpi: int, xpj: int, fee: int, offpeg_fee_multiplier: int) -> int:

@@ -102,9 +102,10 @@ class CurvePoolState:
         raise AmmError(f"CurvePoolState {self.address}: coin {coin} is not in the pool {self.coins}")
 
 
-def get_d(xp: tuple[int, ...] | list[int], amp: int, a_precision: int = 100) -> int:
+def get_d(xp: tuple[int, ...] | list[int], amp: int, a_precision: int = 100, offset: int = 0) -> int:
     """The invariant D for normalised balances xp (Curve's get_D): Newton's method from D = sum(xp),
-    stopping when D moves by at most 1; raises after 255 rounds, as the pool does."""
+    stopping when D moves by at most 1; raises after 255 rounds, as the pool does. `offset` is added
+    to each `x * N` divisor: 0 in plain pools, 1 in the lending template (so no zero balance fails)."""
     n = len(xp)
     s = sum(xp)
     if s == 0:
@@ -114,9 +115,9 @@ def get_d(xp: tuple[int, ...] | list[int], amp: int, a_precision: int = 100) -> 
     for _ in range(_MAX_ITERATIONS):
         d_p = d
         for x in xp:
-            if x == 0:
+            if x == 0 and offset == 0:
                 raise AmmError("Curve get_D: a coin balance is zero (division by zero in the pool)")
-            d_p = d_p * d // (x * n)
+            d_p = d_p * d // (x * n + offset)
         d_prev = d
         d = (ann * s // a_precision + d_p * n) * d // ((ann - a_precision) * d // a_precision + (n + 1) * d_p)
         if abs(d - d_prev) <= 1:

@@ -14,10 +14,13 @@ addresses in the same step (see bot.replica.placement). So `vault.getProtocolFee
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
+from typing import Any
 
 from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
 
 from bot.replica.context import MAX_UINT256, BuildContext
 from bot.replica.prices import amount_for_usd
@@ -34,6 +37,7 @@ POOL_VERSION = json.dumps({"name": "WeightedPool", "version": 3, "deployment": "
 JOIN_KIND_INIT = 0
 ZERO_ADDRESS = "0x" + "00" * 20
 """No rate provider: every token of these pools is priced 1:1 in its own units."""
+POOL_CREATED_TOPIC = "0x" + keccak(text="PoolCreated(address)").hex()
 
 # (name, symbol, {token symbol: weight in %}, swap fee in 1e18 fixed point, USD value)
 POOLS: tuple[tuple[str, str, dict[str, int], int, int], ...] = (
@@ -95,52 +99,64 @@ def deploy_factory(ctx: BuildContext) -> None:
     )
 
 
+def created_pool(receipt: Mapping[str, Any], factory: str | None = None) -> str | None:
+    """The pool a factory's `create` announced in `receipt` (its PoolCreated event, emitted by
+    `factory` if given), or None if it announced none."""
+    for log in receipt["logs"]:
+        if log["topics"] and log["topics"][0] == POOL_CREATED_TOPIC:
+            if factory is None or log["address"].lower() == factory.lower():
+                return str(to_checksum_address("0x" + log["topics"][1][-40:]))
+    return None
+
+
+def create_pool(ctx: BuildContext, factory: Any, call: Any, symbol: str) -> str:
+    """Send a pool factory's `create` call and return the pool it created."""
+    receipt = ctx.chain.transact(f"Balancer create {symbol}", call)
+    pool = created_pool(receipt, factory.address)
+    if pool is None:
+        ctx.require(False, f"Balancer create {symbol}: no PoolCreated event")
+    assert pool is not None
+    return pool
+
+
+def init_join(
+    ctx: BuildContext, vault: Any, pool_id: bytes, assets: Sequence[str], amounts: Sequence[int]
+) -> Any:
+    """The Vault call that INIT-joins pool `pool_id` with `amounts` of `assets` (the Vault's order),
+    from and for the admin. Its tokens must be approved for the Vault."""
+    user_data = encode(["uint256", "uint256[]"], [JOIN_KIND_INIT, list(amounts)])
+    return vault.functions.joinPool(
+        pool_id, ctx.admin, ctx.admin, (list(assets), [MAX_UINT256] * len(assets), user_data, False)
+    )
+
+
 def seed(ctx: BuildContext) -> None:
     """Create each weighted pool through the factory and INIT-join it at table prices."""
     bal = ctx.book.balancer_v2
     factory = ctx.at("WeightedPoolFactory", bal.weighted_pool_factory)
     vault = ctx.at("Vault", bal.vault)
-    created_topic = "0x" + ctx.chain.w3.keccak(text="PoolCreated(address)").hex().removeprefix("0x")
     for name, symbol, weights_pct, swap_fee, usd in POOLS:
         tokens = sorted((ctx.token(s) for s in weights_pct), key=lambda t: t.address.lower())
         weights = [weights_pct[t.symbol] * ONE // 100 for t in tokens]
         ctx.require(sum(weights) == ONE, f"Balancer pool {name}: weights sum to {sum(weights)}, not 1e18")
-        receipt = ctx.chain.transact(
-            f"Balancer create {symbol}",
-            factory.functions.create(
-                name,
-                symbol,
-                [t.address for t in tokens],
-                weights,
-                [ZERO_ADDRESS] * len(tokens),
-                swap_fee,
-                ctx.admin,
-            ),
+        create = factory.functions.create(
+            name,
+            symbol,
+            [t.address for t in tokens],
+            weights,
+            [ZERO_ADDRESS] * len(tokens),
+            swap_fee,
+            ctx.admin,
         )
-        logs = [
-            log
-            for log in receipt["logs"]
-            if log["address"].lower() == factory.address.lower() and log["topics"][0] == created_topic
-        ]
-        ctx.require(len(logs) == 1, f"Balancer create {symbol}: no PoolCreated event")
-        pool_address = to_checksum_address("0x" + logs[0]["topics"][1][-40:])
-        pool = ctx.at("WeightedPool", pool_address)
-        pool_id = pool.functions.getPoolId().call()
+        pool_address = create_pool(ctx, factory, create, symbol)
+        pool_id = ctx.at("WeightedPool", pool_address).functions.getPoolId().call()
         amounts = [
             amount_for_usd(t.symbol, t.decimals, Fraction(usd) * weights_pct[t.symbol] / 100) for t in tokens
         ]
         for token in tokens:
             ctx.approve(token.symbol, bal.vault)
-        user_data = encode(["uint256", "uint256[]"], [JOIN_KIND_INIT, amounts])
-        ctx.chain.transact(
-            f"Balancer INIT join {symbol}",
-            vault.functions.joinPool(
-                pool_id,
-                ctx.admin,
-                ctx.admin,
-                ([t.address for t in tokens], [MAX_UINT256] * len(tokens), user_data, False),
-            ),
-        )
+        join = init_join(ctx, vault, pool_id, [t.address for t in tokens], amounts)
+        ctx.chain.transact(f"Balancer INIT join {symbol}", join)
         ctx.record(
             "balancer_pools",
             {

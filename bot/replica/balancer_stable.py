@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
-from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
 
-from bot.replica.context import MAX_UINT256, BuildContext
+from bot.replica import balancer
+from bot.replica.context import BuildContext
 from bot.replica.prices import USD_PRICES, amount_for_usd
 
 ONE = 10**18
@@ -32,7 +32,6 @@ POOL_VERSION = json.dumps(
 )
 RATE_CACHE_DURATION_S = 3 * 3600
 """How long a pool keeps a token rate before it reads the provider again (Polygon pools use hours)."""
-JOIN_KIND_INIT = 0
 ZERO_ADDRESS = "0x" + "00" * 20
 
 # (name, symbol, tokens, {symbol with a rate provider}, amplification A, swap fee (1e18), USD value)
@@ -83,7 +82,6 @@ def seed(ctx: BuildContext) -> None:
     bal = ctx.book.balancer_v2
     factory = ctx.at("ComposableStablePoolFactory", bal.composable_stable_pool_factory)
     vault = ctx.at("Vault", bal.vault)
-    created_topic = "0x" + ctx.chain.w3.keccak(text="PoolCreated(address)").hex().removeprefix("0x")
     for name, symbol, symbols, rated, amp, swap_fee, usd in POOLS:
         tokens = sorted((ctx.token(s) for s in symbols), key=lambda t: t.address.lower())
         providers = []
@@ -99,27 +97,18 @@ def seed(ctx: BuildContext) -> None:
                 )
             else:
                 providers.append(ZERO_ADDRESS)
-        receipt = ctx.chain.transact(
-            f"Balancer create {symbol}",
-            factory.functions.create(
-                name,
-                symbol,
-                [t.address for t in tokens],
-                amp,
-                providers,
-                [RATE_CACHE_DURATION_S if p != ZERO_ADDRESS else 0 for p in providers],
-                [False] * len(tokens),
-                swap_fee,
-                ctx.admin,
-            ),
+        create = factory.functions.create(
+            name,
+            symbol,
+            [t.address for t in tokens],
+            amp,
+            providers,
+            [RATE_CACHE_DURATION_S if p != ZERO_ADDRESS else 0 for p in providers],
+            [False] * len(tokens),
+            swap_fee,
+            ctx.admin,
         )
-        logs = [
-            log
-            for log in receipt["logs"]
-            if log["address"].lower() == factory.address.lower() and log["topics"][0] == created_topic
-        ]
-        ctx.require(len(logs) == 1, f"Balancer create {symbol}: no PoolCreated event")
-        pool_address = to_checksum_address("0x" + logs[0]["topics"][1][-40:])
+        pool_address = balancer.create_pool(ctx, factory, create, symbol)
         pool = ctx.at("ComposableStablePool", pool_address)
         pool_id = pool.functions.getPoolId().call()
         registered, _, _ = vault.functions.getPoolTokens(pool_id).call()
@@ -133,16 +122,8 @@ def seed(ctx: BuildContext) -> None:
         ]
         for token in tokens:
             ctx.approve(token.symbol, bal.vault)
-        user_data = encode(["uint256", "uint256[]"], [JOIN_KIND_INIT, amounts])
-        ctx.chain.transact(
-            f"Balancer INIT join {symbol}",
-            vault.functions.joinPool(
-                pool_id,
-                ctx.admin,
-                ctx.admin,
-                (list(registered), [MAX_UINT256] * len(registered), user_data, False),
-            ),
-        )
+        join = balancer.init_join(ctx, vault, pool_id, [str(a) for a in registered], amounts)
+        ctx.chain.transact(f"Balancer INIT join {symbol}", join)
         ctx.record(
             "balancer_stable_pools",
             {

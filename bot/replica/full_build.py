@@ -24,7 +24,7 @@ from eth_utils.crypto import keccak
 from bot.replica import balancer, curve, full_layout, uniswap_v3
 from bot.replica.batch import TxBatch
 from bot.replica.context import DEADLINE, MAX_UINT256, BuildContext
-from bot.replica.prices import amount_for_usd, raw_price
+from bot.replica.prices import amount_for_usd
 
 logger = logging.getLogger(__name__)
 
@@ -114,38 +114,12 @@ def _seed_v3(ctx: BuildContext, pools: list[tuple[str, str, int, int]]) -> None:
             token0, token1 = sorted(
                 (ctx.token(symbol_a), ctx.token(symbol_b)), key=lambda t: t.address.lower()
             )
-            price = raw_price(token0.symbol, token0.decimals, token1.symbol, token1.decimals)
-            batch.add(
-                f"V3 create {token0.symbol}/{token1.symbol} {fee}",
-                npm.functions.createAndInitializePoolIfNecessary(
-                    token0.address, token1.address, fee, uniswap_v3.sqrt_price_x96(price)
-                ),
-            )
             spacing = V3_TICK_SPACING[fee]
-            tick = uniswap_v3._tick_of(price)
-            for half_width, share in V3_POSITIONS[fee]:
-                lower, upper = uniswap_v3._range(tick, half_width, spacing)
-                side_usd = Fraction(usd) * share / 2
-                amount0 = amount_for_usd(token0.symbol, token0.decimals, side_usd)
-                amount1 = amount_for_usd(token1.symbol, token1.decimals, side_usd)
-                batch.add(
-                    f"V3 mint {token0.symbol}/{token1.symbol} {fee} [{lower}, {upper}]",
-                    npm.functions.mint(
-                        (
-                            token0.address,
-                            token1.address,
-                            fee,
-                            lower,
-                            upper,
-                            amount0,
-                            amount1,
-                            0,
-                            0,
-                            ctx.admin,
-                            DEADLINE,
-                        )
-                    ),
-                )
+            label = f"V3 {token0.symbol}/{token1.symbol} {fee}"
+            for what, call in uniswap_v3.pool_calls(
+                npm, token0, token1, fee, usd, spacing, ctx.admin, label, V3_POSITIONS
+            ):
+                batch.add(what, call)
             salt = keccak(encode(["address", "address", "uint24"], [token0.address, token1.address, fee]))
             pool = create2(v3.factory, salt, v3.pool_init_code_hash)
             created.append(pool)
@@ -166,7 +140,6 @@ def _seed_balancer(ctx: BuildContext, pools: list[tuple[str, str, dict[str, int]
     bal = ctx.book.balancer_v2
     factory = ctx.at("WeightedPoolFactory", bal.weighted_pool_factory)
     vault = ctx.at("Vault", bal.vault)
-    created_topic = "0x" + keccak(text="PoolCreated(address)").hex()
     specs = []
     with TxBatch(ctx.chain) as batch:
         _approve_all(ctx, batch, bal.vault)
@@ -188,31 +161,21 @@ def _seed_balancer(ctx: BuildContext, pools: list[tuple[str, str, dict[str, int]
             )
             specs.append((symbol, tokens, weights, weights_pct, swap_fee, usd))
         receipts = batch.mine()
-    created = [r for r in receipts if any(log["topics"][0] == created_topic for log in r["logs"])]
+    created = [pool for pool in map(balancer.created_pool, receipts) if pool is not None]
     ctx.require(
         len(created) == len(specs), f"Balancer: {len(created)} PoolCreated events for {len(specs)} pools"
     )
     with TxBatch(ctx.chain) as batch:
-        for receipt, (symbol, tokens, weights, weights_pct, swap_fee, usd) in zip(
+        for pool_address, (symbol, tokens, weights, weights_pct, swap_fee, usd) in zip(
             created, specs, strict=True
         ):
-            log = next(log for log in receipt["logs"] if log["topics"][0] == created_topic)
-            pool_address = str(to_checksum_address("0x" + log["topics"][1][-40:]))
             pool_id = bytes(ctx.at("WeightedPool", pool_address).functions.getPoolId().call())
             amounts = [
                 amount_for_usd(t.symbol, t.decimals, Fraction(usd) * weights_pct[t.symbol] / 100)
                 for t in tokens
             ]
-            user_data = encode(["uint256", "uint256[]"], [balancer.JOIN_KIND_INIT, amounts])
-            batch.add(
-                f"Balancer INIT join {symbol}",
-                vault.functions.joinPool(
-                    pool_id,
-                    ctx.admin,
-                    ctx.admin,
-                    ([t.address for t in tokens], [MAX_UINT256] * len(tokens), user_data, False),
-                ),
-            )
+            join = balancer.init_join(ctx, vault, pool_id, [t.address for t in tokens], amounts)
+            batch.add(f"Balancer INIT join {symbol}", join)
             ctx.record(
                 "balancer_pools",
                 {

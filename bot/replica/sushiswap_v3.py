@@ -12,15 +12,10 @@ drift apart from Uniswap's when the simulated market trades Uniswap, and gaps op
 
 from __future__ import annotations
 
-from fractions import Fraction
-
-from eth_utils.address import to_checksum_address
-
 from bot.addressbook import UniswapV3Fork
 from bot.errors import ReplicaError
-from bot.replica.context import DEADLINE, BuildContext
-from bot.replica.prices import amount_for_usd, raw_price
-from bot.replica.uniswap_v3 import NO_TOKEN_DESCRIPTOR, POSITIONS, _range, _tick_of, sqrt_price_x96
+from bot.replica.context import BuildContext
+from bot.replica.uniswap_v3 import NO_TOKEN_DESCRIPTOR, seed_pools
 
 VENUE = "sushiswap-v3"
 """The address book's name for SushiSwap V3 (`uniswap_v3_forks`)."""
@@ -69,53 +64,5 @@ def configure(ctx: BuildContext) -> None:
 def seed(ctx: BuildContext) -> None:
     """Create and fund every pool of POOLS through the position manager, at table prices."""
     sushi = fork(ctx)
-    npm = ctx.at("NonfungiblePositionManager", sushi.nonfungible_position_manager)
-    factory = ctx.at("UniswapV3Factory", sushi.factory)
-    for symbol_a, symbol_b, fee, usd in POOLS:
-        token0, token1 = sorted((ctx.token(symbol_a), ctx.token(symbol_b)), key=lambda t: t.address.lower())
-        price = raw_price(token0.symbol, token0.decimals, token1.symbol, token1.decimals)
-        label = f"SushiSwap V3 {token0.symbol}/{token1.symbol} {fee}"
-        ctx.chain.transact(
-            f"{label} create",
-            npm.functions.createAndInitializePoolIfNecessary(
-                token0.address, token1.address, fee, sqrt_price_x96(price)
-            ),
-        )
-        pool = to_checksum_address(factory.functions.getPool(token0.address, token1.address, fee).call())
-        spacing = int(factory.functions.feeAmountTickSpacing(fee).call())
-        ctx.approve(token0.symbol, npm.address)
-        ctx.approve(token1.symbol, npm.address)
-        tick = _tick_of(price)
-        for half_width, share in POSITIONS[fee]:
-            lower, upper = _range(tick, half_width, spacing)
-            side_usd = Fraction(usd) * share / 2
-            ctx.chain.transact(
-                f"{label} mint [{lower}, {upper}]",
-                npm.functions.mint(
-                    (
-                        token0.address,
-                        token1.address,
-                        fee,
-                        lower,
-                        upper,
-                        amount_for_usd(token0.symbol, token0.decimals, side_usd),
-                        amount_for_usd(token1.symbol, token1.decimals, side_usd),
-                        0,
-                        0,
-                        ctx.admin,
-                        DEADLINE,
-                    )
-                ),
-            )
-        ctx.record(
-            "v3_fork_pools",
-            {
-                "dex": VENUE,
-                "factory": sushi.factory,
-                "address": pool,
-                "token0": token0.address,
-                "token1": token1.address,
-                "fee": fee,
-                "tick_spacing": spacing,
-            },
-        )
+    for record in seed_pools(ctx, sushi.factory, sushi.nonfungible_position_manager, POOLS, "SushiSwap V3"):
+        ctx.record("v3_fork_pools", {"dex": VENUE, "factory": sushi.factory, **record})

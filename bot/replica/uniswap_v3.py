@@ -9,10 +9,13 @@ tier (tick spacing 1) is enabled by the factory owner, as Uniswap governance did
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from fractions import Fraction
+from typing import Any
 
 from eth_utils.address import to_checksum_address
 
+from bot.addressbook import Token
 from bot.replica.context import DEADLINE, BuildContext
 from bot.replica.prices import amount_for_usd, raw_price
 
@@ -91,55 +94,87 @@ def _range(tick: int, half_width: int | None, spacing: int) -> tuple[int, int]:
     return max(lower, -(MAX_TICK // spacing) * spacing), min(upper, (MAX_TICK // spacing) * spacing)
 
 
-def seed(ctx: BuildContext) -> None:
-    v3 = ctx.book.uniswap_v3
-    npm = ctx.at("NonfungiblePositionManager", v3.nonfungible_position_manager)
-    factory = ctx.at("UniswapV3Factory", v3.factory)
-    for symbol_a, symbol_b, fee, usd in POOLS:
-        token_a, token_b = ctx.token(symbol_a), ctx.token(symbol_b)
-        token0, token1 = sorted((token_a, token_b), key=lambda t: t.address.lower())
-        price = raw_price(token0.symbol, token0.decimals, token1.symbol, token1.decimals)
-        ctx.chain.transact(
-            f"V3 create {token0.symbol}/{token1.symbol} {fee}",
+def pool_calls(
+    npm: Any,
+    token0: Token,
+    token1: Token,
+    fee: int,
+    usd: int,
+    spacing: int,
+    recipient: str,
+    label: str,
+    positions: Mapping[int, tuple[tuple[int | None, Fraction], ...]] = POSITIONS,
+) -> list[tuple[str, Any]]:
+    """The position manager `npm`'s calls that create pool (token0, token1, fee) at the table price and
+    fund `positions[fee]` with `usd` in all, for `recipient`: (label, call) pairs, in order. The
+    caller sends them one by one or in a batch, its tokens approved for `npm`."""
+    price = raw_price(token0.symbol, token0.decimals, token1.symbol, token1.decimals)
+    calls = [
+        (
+            f"{label} create",
             npm.functions.createAndInitializePoolIfNecessary(
                 token0.address, token1.address, fee, sqrt_price_x96(price)
             ),
         )
-        pool = to_checksum_address(factory.functions.getPool(token0.address, token1.address, fee).call())
+    ]
+    tick = _tick_of(price)
+    for half_width, share in positions[fee]:
+        lower, upper = _range(tick, half_width, spacing)
+        side_usd = Fraction(usd) * share / 2
+        amount0 = amount_for_usd(token0.symbol, token0.decimals, side_usd)
+        amount1 = amount_for_usd(token1.symbol, token1.decimals, side_usd)
+        mint = (
+            token0.address,
+            token1.address,
+            fee,
+            lower,
+            upper,
+            amount0,
+            amount1,
+            0,
+            0,
+            recipient,
+            DEADLINE,
+        )
+        calls.append((f"{label} mint [{lower}, {upper}]", npm.functions.mint(mint)))
+    return calls
+
+
+def seed_pools(
+    ctx: BuildContext,
+    factory_address: str,
+    npm_address: str,
+    pools: tuple[tuple[str, str, int, int], ...],
+    venue: str,
+) -> list[dict[str, Any]]:
+    """Create and fund `pools` (token A, token B, fee, USD) through the position manager at
+    `npm_address`, one transaction at a time; return each pool's record (address, tokens, fee, spacing)."""
+    npm = ctx.at("NonfungiblePositionManager", npm_address)
+    factory = ctx.at("UniswapV3Factory", factory_address)
+    records = []
+    for symbol_a, symbol_b, fee, usd in pools:
+        token0, token1 = sorted((ctx.token(symbol_a), ctx.token(symbol_b)), key=lambda t: t.address.lower())
         spacing = int(factory.functions.feeAmountTickSpacing(fee).call())
         ctx.approve(token0.symbol, npm.address)
         ctx.approve(token1.symbol, npm.address)
-        tick = _tick_of(price)
-        for half_width, share in POSITIONS[fee]:
-            lower, upper = _range(tick, half_width, spacing)
-            side_usd = Fraction(usd) * share / 2
-            amount0 = amount_for_usd(token0.symbol, token0.decimals, side_usd)
-            amount1 = amount_for_usd(token1.symbol, token1.decimals, side_usd)
-            ctx.chain.transact(
-                f"V3 mint {token0.symbol}/{token1.symbol} {fee} [{lower}, {upper}]",
-                npm.functions.mint(
-                    (
-                        token0.address,
-                        token1.address,
-                        fee,
-                        lower,
-                        upper,
-                        amount0,
-                        amount1,
-                        0,
-                        0,
-                        ctx.admin,
-                        DEADLINE,
-                    )
-                ),
-            )
-        ctx.record(
-            "v3_pools",
+        label = f"{venue} {token0.symbol}/{token1.symbol} {fee}"
+        for what, call in pool_calls(npm, token0, token1, fee, usd, spacing, ctx.admin, label):
+            ctx.chain.transact(what, call)
+        pool = to_checksum_address(factory.functions.getPool(token0.address, token1.address, fee).call())
+        ctx.require(int(pool, 16) != 0, f"{label}: the factory has no such pool")
+        records.append(
             {
                 "address": pool,
                 "token0": token0.address,
                 "token1": token1.address,
                 "fee": fee,
                 "tick_spacing": spacing,
-            },
+            }
         )
+    return records
+
+
+def seed(ctx: BuildContext) -> None:
+    v3 = ctx.book.uniswap_v3
+    for record in seed_pools(ctx, v3.factory, v3.nonfungible_position_manager, POOLS, "V3"):
+        ctx.record("v3_pools", record)
