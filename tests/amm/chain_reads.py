@@ -25,13 +25,25 @@ class Reverted(Exception):
     """The call reverted on chain."""
 
 
-def call(w3: Any, to: str, signature: str, args: tuple = (), returns: tuple[str, ...] = ("uint256",)) -> Any:
-    """eth_call `signature` (e.g. "fee()") on `to`; returns the decoded tuple (or its only item)."""
+def call(
+    w3: Any,
+    to: str,
+    signature: str,
+    args: tuple = (),
+    returns: tuple[str, ...] = ("uint256",),
+    sender: str | None = None,
+) -> Any:
+    """eth_call `signature` (e.g. "fee()") on `to` (from `sender` if given); returns the decoded tuple
+    (or its only item). A revert raises Reverted at once: no call trace is built for it (ape's own
+    revert handling traces the call, which takes minutes for a loop that runs out its iterations)."""
     name, _, rest = signature.partition("(")
     types_in = _split_types(rest[:-1])
     data = function_signature_to_4byte_selector(signature) + encode(types_in, list(args))
+    request = {"to": to_checksum_address(to), "data": "0x" + data.hex()}
+    if sender is not None:
+        request["from"] = to_checksum_address(sender)
     try:
-        raw = w3.eth.call({"to": to_checksum_address(to), "data": "0x" + data.hex()})
+        raw = w3.eth.call(request)
     except (ContractLogicError, Web3RPCError) as exc:
         raise Reverted(f"{name} on {to}: {exc}") from exc
     out = decode(list(returns), bytes(raw))
