@@ -171,6 +171,7 @@ FIXES: dict[str, str] = {
     "discovery_cache_dir": "use a directory path the bot may create and write",
     "log_scan_chunk_blocks": "use a positive number of blocks per eth_getLogs request, e.g. 10000",
     "max_hops": "use 2, 3 or 4 (swaps per cycle at most)",
+    "max_cycles": "use a positive whole number of cycles, e.g. 1000000",
     "poll_interval_s": "use a number of seconds above 0 and at most 60",
     "breaker_max_send_errors": "use an integer of at least 1",
     "rpc_timeout_s": "use a number of seconds above 0 and at most 60 (well under a block: 1-2 s)",
@@ -303,6 +304,10 @@ class BotConfig(BaseSettings):
     """Swaps per arbitrage cycle at most (2-4). Cycles grow with the fourth power of the pools per
     token pair: at Polygon scale (500+ pools over 16 tokens) 3 keeps the cycle set in the hundreds of
     thousands instead of tens of millions."""
+    max_cycles: int = Field(default=1_000_000, ge=1)
+    """Arbitrage cycles the bot may watch at most: a start whose pools and tokens make more stops with
+    a clear error (lower max_hops or trade fewer tokens) instead of spending minutes and gigabytes
+    building them. Memory and each block's search time grow with the count."""
     log_scan_chunk_blocks: int = Field(default=10_000, ge=1)
     """Blocks per eth_getLogs request when discovery scans factory and Vault logs; a range the node
     refuses as too large is halved until it is served."""

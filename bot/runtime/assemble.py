@@ -141,7 +141,7 @@ def assemble(
     borrowable = set(lenders.terms.aave_assets) | set(lenders.terms.balancer_assets)
     if lenders.terms.pool_lender:
         borrowable |= set(lenders.terms.aave_liquidity) | vault_tokens
-    cycles = enumerate_cycles(pools, borrowable, max_hops=config.max_hops)
+    cycles = enumerate_cycles(pools, borrowable, max_hops=config.max_hops, max_cycles=config.max_cycles)
     if not cycles:
         raise ConfigError(
             f"tokens: no arbitrage cycle among {len(config.trade_tokens())} tokens and {len(pools)} pools "

@@ -107,10 +107,14 @@ def enumerate_cycles(
     *,
     min_hops: int = 2,
     max_hops: int = 4,
+    max_cycles: int | None = None,
 ) -> tuple[Cycle, ...]:
     """Every cycle of `min_hops`..`max_hops` legs starting and ending in a borrowable token, with no
     pool used twice and no intermediate token visited twice. A cycle and its reverse are different
-    trades and both are listed; so are the rotations that start in different borrowable tokens."""
+    trades and both are listed; so are the rotations that start in different borrowable tokens.
+
+    More than `max_cycles` cycles raises TooManyCycles as soon as the count passes it (the walk stops
+    there: at Polygon scale four hops make tens of millions of cycles, minutes and gigabytes)."""
     if not 2 <= min_hops <= max_hops <= 4:
         raise ConfigError(
             f"cycle length must satisfy 2 <= min_hops <= max_hops <= 4, got {min_hops}..{max_hops}"
@@ -123,11 +127,44 @@ def enumerate_cycles(
         seen_pools.add(pool.address)
         for leg in legs_of(pool):
             out_legs[leg.token_in].append(leg)
-    cycles: list[Cycle] = []
-    for asset in sorted(set(borrowable)):
-        if asset in out_legs:
-            _walk(out_legs, asset, asset, [], set(), {asset}, min_hops, max_hops, cycles)
+    cycles = _Bounded(max_cycles)
+    try:
+        for asset in sorted(set(borrowable)):
+            if asset in out_legs:
+                _walk(out_legs, asset, asset, [], set(), {asset}, min_hops, max_hops, cycles)
+    except _Overflow:
+        assert max_cycles is not None
+        raise TooManyCycles(max_cycles, max_hops, len(seen_pools)) from None
     return tuple(cycles)
+
+
+class TooManyCycles(ConfigError):
+    """The pool set makes more cycles than allowed."""
+
+    def __init__(self, limit: int, max_hops: int, pools: int) -> None:
+        super().__init__(
+            f"the {pools} pools make more than {limit:,} cycles of up to {max_hops} hops; set max_hops "
+            f"to {max_hops - 1} or fewer, trade fewer tokens, or raise max_cycles (memory and the time "
+            "each block takes grow with the cycle count)"
+        )
+        self.limit, self.max_hops, self.pools = limit, max_hops, pools
+
+
+class _Bounded(list[Cycle]):
+    """The cycles found so far; appending past `limit` raises _Overflow."""
+
+    def __init__(self, limit: int | None) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def append(self, cycle: Cycle) -> None:
+        super().append(cycle)
+        if self.limit is not None and len(self) > self.limit:
+            raise _Overflow
+
+
+class _Overflow(Exception):
+    pass
 
 
 def _walk(

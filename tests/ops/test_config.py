@@ -188,6 +188,7 @@ VALID_TEXT: dict[str, str] = {
     "discovery_cache_dir": "/srv/flasharb/discovery",
     "log_scan_chunk_blocks": "2000",
     "max_hops": "3",
+    "max_cycles": "250000",
     "poll_interval_s": "1.5",
     "min_profit_tolerance_bps": "250",
     "hop_tolerance_bps": "0",

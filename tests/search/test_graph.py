@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import ConfigError
-from bot.search.graph import enumerate_cycles, legs_of
+from bot.search.graph import TooManyCycles, enumerate_cycles, legs_of
 
 from .builders import A, B, C, D, balancer, v2
 
@@ -49,6 +49,24 @@ def test_triangle_and_square() -> None:
     )
     # only 4-hop cycles
     assert len(enumerate_cycles([ab, bc, ca, cd, da], [A], min_hops=4)) == 2
+
+
+def test_more_cycles_than_allowed_stops_with_the_remedy_named() -> None:
+    ab, bc, ca, cd, da = (
+        v2(1, A, B, 1, 1),
+        v2(2, B, C, 1, 1),
+        v2(3, C, A, 1, 1),
+        v2(4, C, D, 1, 1),
+        v2(5, D, A, 1, 1),
+    )
+    pools = [ab, bc, ca, cd, da]
+    assert len(enumerate_cycles(pools, [A], max_cycles=6)) == 6  # exactly at the cap: all of them
+    with pytest.raises(TooManyCycles) as refused:
+        enumerate_cycles(pools, [A], max_cycles=5)
+    assert isinstance(refused.value, ConfigError)
+    message = str(refused.value)
+    assert "5 pools make more than 5 cycles of up to 4 hops" in message and "max_hops to 3" in message
+    assert len(enumerate_cycles(pools, [A], max_hops=3, max_cycles=5)) == 4  # the remedy works
 
 
 def test_every_borrowable_start_is_listed_and_others_are_not() -> None:
