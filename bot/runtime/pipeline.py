@@ -49,7 +49,7 @@ from bot.runtime.transactions import Settled, TransactionManager
 from bot.runtime.usd import UsdPricer
 from bot.search.graph import Cycle
 from bot.search.opportunity import Opportunity
-from bot.search.searcher import Searcher, SearchStats
+from bot.search.searcher import BlockWide, Searcher, SearchStats
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,11 @@ JOURNAL_UNAVAILABLE = "journal_unavailable"
 """Decision: passed its simulation, not sent: the journal could not record the send ahead of it."""
 TX_IN_FLIGHT = "tx_in_flight"
 """Decision: an earlier transaction is not mined yet; one at a time keeps the nonces in order."""
+_BLOCK_WIDE = frozenset(
+    (Reason.PAUSED.value, Reason.BREAKER_TRIPPED.value, Reason.GAS_PRICE_ABOVE_CAP.value, TX_IN_FLIGHT)
+)
+"""Verdicts that hold for every candidate of the block: the best one is journaled with it, and the
+rest are not sized (a paused bot, or one waiting for a receipt, spends no time on them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +255,9 @@ class BlockPipeline:
         def admit(opportunity: Opportunity) -> str | None:
             verdict = self._verdict(opportunity, block, usd, fees)
             verdicts.append(verdict)
-            return None if verdict.reason == Reason.TAKEN.value else verdict.reason
+            if verdict.reason == Reason.TAKEN.value:
+                return None
+            return BlockWide(verdict.reason) if verdict.reason in _BLOCK_WIDE else verdict.reason
 
         decision = self.searcher.decide(
             market, fees.expected, prices, max_trades=self.max_trades, admit=admit

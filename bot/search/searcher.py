@@ -64,6 +64,12 @@ from bot.search.sizing import Sized, compose, optimum, size_bracketed, size_cons
 logger = logging.getLogger(__name__)
 
 
+class BlockWide(str):
+    """A rejection from `decide`'s `admit` that holds for every candidate of the block (sending paused,
+    the breaker tripped, the fee above its cap, a trade still in flight): decide stops at it rather
+    than size every other candidate only to reject it too."""
+
+
 @dataclass(frozen=True, slots=True)
 class SearchConfig:
     """Knobs of the search."""
@@ -609,7 +615,7 @@ class Searcher:
         docstring). Each candidate it would take is first put to `admit` (when given): None accepts it
         (it is applied to the state, and later candidates sharing its pools are re-sized on the state
         it leaves); a string rejects it with that reason (it is not applied, and the next best is
-        tried). At most `max_trades` are accepted."""
+        tried; a BlockWide string rejects it and ends the search). At most `max_trades` are accepted."""
         started, prices, passing, screened = self._open_block(market, fee_per_gas, prices)
         minimum = self.config.min_net_profit_native
         state = market
@@ -666,6 +672,8 @@ class Searcher:
             reason = admit(opportunity) if admit is not None else None
             if reason is not None:
                 rejected.append((opportunity, reason))
+                if isinstance(reason, BlockWide):
+                    break
                 continue
             taken.append(opportunity)
             state = after_trade(state, opportunity)

@@ -136,6 +136,23 @@ def test_block_level_holds_reject_every_candidate_with_their_reason() -> None:
     assert {v.reason for v in capped.rejected} == {Reason.GAS_PRICE_ABOVE_CAP.value}
 
 
+def test_a_block_level_hold_rejects_the_best_candidate_and_sizes_no_other() -> None:
+    free = pipeline().decide(BlockInput(STATE, BASE_FEE, PLENTY))
+    best = free.accepted[0].priced.opportunity
+    for block in (
+        BlockInput(STATE, BASE_FEE, PLENTY, paused=True),
+        BlockInput(STATE, BASE_FEE, PLENTY, breaker_tripped=True),
+        BlockInput(STATE, BASE_FEE, PLENTY, in_flight="0xabc"),
+    ):
+        held = pipeline().decide(block)
+        assert len(held.rejected) == 1 and held.rejected[0].priced.opportunity == best
+        assert held.search.sized <= free.search.sized
+    # a per-candidate rejection is not block-wide: the next best is sized and taken
+    dry = {(Lender.AAVE, A): 0, (Lender.AAVE, C): 10**30}
+    moved_on = pipeline().decide(BlockInput(STATE, BASE_FEE, dry))
+    assert moved_on.accepted and moved_on.search.sized > free.search.sized
+
+
 def test_without_liquidity_data_the_liquidity_guard_is_not_applied() -> None:
     decision = pipeline().decide(BlockInput(STATE, BASE_FEE, None))
     assert decision.accepted and decision.rejected == ()
