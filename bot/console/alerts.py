@@ -27,13 +27,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from bot.errors import ConfigError
 from bot.ops.config import BotConfig
 from bot.ops.journal import TxStatus
-from bot.ops.units import MICRO_USD, format_micro_usd
+from bot.ops.units import MICRO_USD, WEI_PER_MATIC, format_micro_usd, format_wei
 from bot.runtime.events import BlockDone, Event, TradeSettled
 
 logger = logging.getLogger(__name__)
@@ -88,7 +87,7 @@ class AlertSender:
         *,
         chat_id: str | None = None,
         loss_micro_usd: int = 10 * MICRO_USD,
-        low_gas_matic: Decimal = Decimal(5),
+        low_gas_wei: int = 5 * WEI_PER_MATIC,
         source: str = "flasharb",
         retry: Retry | None = None,
         maxsize: int = 64,
@@ -101,7 +100,7 @@ class AlertSender:
         self.fmt = fmt
         self.chat_id = chat_id
         self.loss_micro_usd = loss_micro_usd
-        self.low_gas_matic = float(low_gas_matic)
+        self.low_gas_wei = low_gas_wei
         self.source = source
         self.retry = retry or Retry()
         self.outbox: queue.Queue[Alert | None] = queue.Queue(maxsize=maxsize)
@@ -119,8 +118,8 @@ class AlertSender:
 
     def attach(self, loop: Any) -> None:
         """Watch `loop`'s events (a BlockLoop) and its executor balance (the metrics gauge)."""
-        registry = loop.metrics.registry
-        self.balance_probe = lambda: registry.get_sample_value("flasharb_executor_balance_matic")
+        metrics = loop.metrics
+        self.balance_probe = lambda: metrics.executor_balance_wei
         loop.books.subscribe(self.offer)
 
     def offer(self, event: Event) -> None:
@@ -149,19 +148,20 @@ class AlertSender:
                     )
                 )
 
-    def check_balance(self, balance_matic: float | None) -> None:
+    def check_balance(self, balance_wei: int | None) -> None:
         """Alert once per crossing below the low gas threshold (re-armed at or above it)."""
-        if balance_matic is None:
+        if balance_wei is None:
             return
-        if balance_matic >= self.low_gas_matic:
+        if balance_wei >= self.low_gas_wei:
             self._low = False
         elif not self._low:
             self._low = True
+            balance, threshold = format_wei(balance_wei, places=4), format_wei(self.low_gas_wei, places=4)
             self.send(
                 Alert(
                     "low_gas",
-                    f"executor gas balance {balance_matic:.4f} MATIC is below {self.low_gas_matic:g} MATIC",
-                    {"balance_matic": balance_matic},
+                    f"executor gas balance {balance} is below {threshold}",
+                    {"balance_wei": str(balance_wei), "threshold_wei": str(self.low_gas_wei)},
                 )
             )
 
@@ -243,7 +243,7 @@ def start_alerts(config: BotConfig, environ: Mapping[str, str] | None = None) ->
         config.alert_format,
         chat_id=config.alert_chat_id,
         loss_micro_usd=int(config.alert_loss_usd * MICRO_USD),
-        low_gas_matic=config.low_gas_balance_matic,
+        low_gas_wei=config.low_gas_balance_wei,
         source=f"flasharb {config.network}",
     )
     logger.info(

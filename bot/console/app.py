@@ -95,7 +95,7 @@ class ConsoleApp:
             "contract_paused": snap["contract_paused"]
             if snap["contract_paused"] is not None
             else details.get("contract_paused"),
-            "executor_balance_matic": snap["executor_balance_matic"],
+            "executor_balance_wei": snap["executor_balance_wei"],
             "mode": details.get("mode"),
             "last_block": snap["last_block"],
             "totals": snap["totals"],

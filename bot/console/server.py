@@ -78,8 +78,11 @@ class ConsoleServer:
         metrics = loop.metrics
 
         def probe() -> dict[str, Any]:
-            balance = metrics.registry.get_sample_value("flasharb_executor_balance_matic")
-            return {"contract_paused": bool(loop.contract_paused), "executor_balance_matic": balance}
+            wei = metrics.executor_balance_wei  # a decimal string: JSON numbers lose wei past 2**53
+            return {
+                "contract_paused": bool(loop.contract_paused),
+                "executor_balance_wei": None if wei is None else str(wei),
+            }
 
         self.state.probe = probe
         loop.books.subscribe(self.feed.offer)

@@ -55,7 +55,7 @@ class ConsoleState:
         self.pnl: deque[dict[str, Any]] = deque(maxlen=KEEP_PNL_POINTS)
         self.block: dict[str, Any] | None = None
         self.live: dict[str, Any] = {}
-        """What the probe last read (contract_paused, executor_balance_matic)."""
+        """What the probe last read (contract_paused, executor_balance_wei)."""
         self.dropped = 0
         """Events the feed dropped because this state fell behind (see EventFeed)."""
         self.seq = 0
@@ -187,7 +187,7 @@ class ConsoleState:
     def _live_fields(self) -> dict[str, Any]:
         return {
             "contract_paused": self.live.get("contract_paused"),
-            "executor_balance_matic": self.live.get("executor_balance_matic"),
+            "executor_balance_wei": self.live.get("executor_balance_wei"),
             "dropped_events": self.dropped,
         }
 

@@ -64,6 +64,8 @@ class BotMetrics:
             "breaker_tripped", "1 while the circuit breaker is tripped", namespace=ns, registry=r
         )
         self.paused = Gauge("paused", "1 while the operator has paused sending", namespace=ns, registry=r)
+        self.executor_balance_wei: int | None = None
+        """The executor's native balance as last read, exact (None before the first read)."""
         self.executor_balance_matic = Gauge(
             "executor_balance_matic", "Native balance of the sending account, MATIC", namespace=ns, registry=r
         )
@@ -89,7 +91,8 @@ class BotMetrics:
         self.gas_spent_matic.set(wei / WEI_PER_MATIC)
 
     def set_executor_balance(self, wei: int) -> None:
-        self.executor_balance_matic.set(wei / WEI_PER_MATIC)
+        self.executor_balance_wei = wei
+        self.executor_balance_matic.set(wei / WEI_PER_MATIC)  # the gauge is for charts only
 
     def set_flags(self, *, paused: bool, breaker_tripped: bool) -> None:
         self.paused.set(int(paused))

@@ -88,9 +88,10 @@ def test_breaker_low_gas_loss_and_stop(receiver: Receiver) -> None:
     sender.offer(_block(1))
     sender.offer(_block(2, "3 failed sends in a row"))
     sender.offer(_block(3, "3 failed sends in a row"))  # still tripped: no second alert
-    sender.check_balance(10.0)
-    sender.check_balance(2.5)
-    sender.check_balance(2.0)  # still low: no second alert
+    sender.check_balance(10 * 10**18)
+    sender.check_balance(5 * 10**18)  # at the threshold: not low
+    sender.check_balance(5 * 10**18 - 1)  # one wei under it
+    sender.check_balance(2 * 10**18)  # still low: no second alert
     sender.offer(_settled(0, 1_000_000))  # a $1 loss: under the threshold
     sender.offer(_settled(0, 6_000_000))
     sender.stopped("stopped by the operator")
@@ -101,7 +102,9 @@ def test_breaker_low_gas_loss_and_stop(receiver: Receiver) -> None:
         bodies[0]["text"] == "circuit breaker tripped: 3 failed sends in a row"
         and bodies[0]["details"]["block"] == 2
     )
-    assert "2.5000 MATIC is below 5 MATIC" in bodies[1]["text"] and "$6.000000" in bodies[2]["text"]
+    assert "4.9999 MATIC is below 5.0000 MATIC" in bodies[1]["text"]
+    assert bodies[1]["details"] == {"balance_wei": str(5 * 10**18 - 1), "threshold_wei": str(5 * 10**18)}
+    assert "$6.000000" in bodies[2]["text"]
     assert set(bodies[3]) == {"source", "kind", "text", "time", "details"}
 
 

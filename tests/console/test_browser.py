@@ -8,6 +8,7 @@ Skipped only where /usr/bin/chromium is absent (apt-get install -y chromium chro
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -137,6 +138,10 @@ def test_console_in_a_real_browser(demo: tuple[subprocess.Popen[bytes], str, Pat
     first = _wait("a first block", lambda: number("block"), 120, process)
     _wait("blocks to advance", lambda: number("block") >= first + 3, 60, process)
     assert text("decision-ms") != "-" and text("state") == "running" and text("paused") == "on"
+    # the executor's balance, sent as an exact wei string and shown truncated to 4 decimals
+    _wait(
+        "the executor balance", lambda: re.fullmatch(r"[0-9]+\.[0-9]{4} MATIC", text("balance")), 30, process
+    )
     _wait("a trade", lambda: number("trade-count") >= 1, 120, process)
     _wait("a PnL line", lambda: browser.find_element(By.ID, "pnl-line"), 30, process)
 

@@ -324,7 +324,10 @@ def test_market_reads_stop_retrying_when_the_block_budget_is_spent(black_hole: A
     w3 = bounded_web3(black_hole, 0.3)
     rpc = Rpc(w3, retries=10, backoff_s=0.05, timeout_s=0.3)
     multicall = Multicall(
-        w3, "0xcA11bde05977b3631167028862bE2a173976CA11", retries=10, backoff_s=0.05,
+        w3,
+        "0xcA11bde05977b3631167028862bE2a173976CA11",
+        retries=10,
+        backoff_s=0.05,
         deadline=rpc.retry_deadline,
     )
     call = Call("0x0000000000000000000000000000000000001234", b"\x12\x34\x56\x78")

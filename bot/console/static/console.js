@@ -12,8 +12,12 @@ function usd(micro) {
   return sign + "$" + (Math.abs(micro) / 1e6).toFixed(2);
 }
 function matic(wei) {
+  // wei as an integer or a decimal string (exact past 2**53), truncated to 4 decimals
   if (wei === null || wei === undefined) return "-";
-  return (Number(wei) / 1e18).toFixed(4) + " MATIC";
+  const w = BigInt(wei);
+  const a = w < 0n ? -w : w;
+  const frac = (a % 10n ** 18n).toString().padStart(18, "0").slice(0, 4);
+  return (w < 0n ? "-" : "") + (a / 10n ** 18n).toString() + "." + frac + " MATIC";
 }
 function short(hash) { return hash ? hash.slice(0, 10) + "…" : "-"; }
 function cell(row, text, cls) {
@@ -43,8 +47,8 @@ function renderStatus() {
   $("breaker").title = breaker;
   const cp = model.live.contract_paused;
   setText("contract-paused", cp === true ? "paused" : cp === false ? "active" : "-", cp ? "bad" : "good");
-  const bal = model.live.executor_balance_matic;
-  setText("balance", bal === null || bal === undefined ? "-" : bal.toFixed(4) + " MATIC");
+  const bal = model.live.executor_balance_wei;
+  setText("balance", bal === null || bal === undefined ? "-" : matic(bal));
   const t = model.totals;
   setText("pnl", usd(t.net_pnl_micro_usd), (t.net_pnl_micro_usd || 0) < 0 ? "bad" : "good");
   setText("profit", usd(t.realised_profit_micro_usd));
@@ -151,7 +155,7 @@ function onSnapshot(s) {
   model.pnl = s.pnl;
   model.totals = s.totals;
   model.lastBlock = s.last_block;
-  model.live = { contract_paused: s.contract_paused, executor_balance_matic: s.executor_balance_matic, dropped_events: s.dropped_events };
+  model.live = { contract_paused: s.contract_paused, executor_balance_wei: s.executor_balance_wei, dropped_events: s.dropped_events };
   schedule({ status: true, opps: true, trades: true, chart: true });
 }
 
@@ -171,7 +175,7 @@ function connect() {
     const b = JSON.parse(e.data);
     model.lastBlock = b.last_block;
     model.totals = b.totals;
-    model.live = { contract_paused: b.contract_paused, executor_balance_matic: b.executor_balance_matic, dropped_events: b.dropped_events };
+    model.live = { contract_paused: b.contract_paused, executor_balance_wei: b.executor_balance_wei, dropped_events: b.dropped_events };
     schedule({ status: true });
   });
   source.addEventListener("control", (e) => { model.control = JSON.parse(e.data); schedule({ status: true }); });
