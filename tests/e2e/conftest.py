@@ -138,6 +138,38 @@ def mine(w3: Any, blocks: int = 1) -> None:
         w3.provider.make_request("evm_mine", [])
 
 
+def send(w3: Any, sender: str, to: str | None, data: bytes, gas: int = 6_000_000) -> Any:
+    """A transaction from `sender` (to None: a deployment); asserts it succeeded, returns its receipt."""
+    tx: dict[str, Any] = {"from": sender, "data": "0x" + data.hex(), "gas": gas}
+    if to is not None:
+        tx["to"] = to
+    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction(tx))
+    assert receipt["status"] == 1, receipt
+    return receipt
+
+
+def capture_once(
+    bot: Bot, deployed: Deployed, w3: Any, book: Any, pool: str, run: Callable[[], str] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run `bot` (made with once=True) through `run` (default: its loop's run) on a gap through
+    `pool`, and check the capture: one trade, mined, taken through `pool`, realising its prediction to
+    the wei, and the owner's balance of the borrowed asset up by exactly that. Returns the trade and
+    the taken opportunity's events."""
+    owner = deployed.owner.address
+    before = {t.address: balance_of(w3, t.address, owner) for t in book.tokens.values()}
+    assert (run or bot.loop.run)().startswith("once")
+    trades = bot.events.of("trade")
+    assert len(trades) == 1 and trades[0]["status"] == "mined", trades
+    (trade,) = trades
+    (taken,) = [e for e in bot.events.of("opportunity") if e["decision"] == "taken"]
+    assert pool in taken["pools"], taken["route"]
+    assert trade["realised_profit"] == trade["predicted_profit"] == taken["predicted_profit"] > 0
+    asset = taken["asset"]
+    assert balance_of(w3, asset, owner) - before[asset] == trade["realised_profit"]
+    assert 0 < trade["gas_used"] < 1_000_000
+    return trade, taken
+
+
 def balance_of(w3: Any, token: str, holder: str) -> int:
     data = selector("balanceOf(address)") + encode(["address"], [holder])
     return int.from_bytes(bytes(w3.eth.call({"to": token, "data": "0x" + data.hex()})), "big")

@@ -9,16 +9,11 @@ from typing import Any
 
 from eth_abi.abi import encode
 
-from .conftest import balance_of, selector
+from .conftest import capture_once, selector, send
 
 SINGLE_SWAP = (
     "swap((bytes32,uint8,address,address,uint256,bytes),(address,bool,address,bool),uint256,uint256)"
 )
-
-
-def _send(w3: Any, sender: str, to: str, data: bytes) -> None:
-    tx = w3.eth.send_transaction({"from": sender, "to": to, "data": "0x" + data.hex(), "gas": 1_000_000})
-    assert w3.eth.wait_for_transaction_receipt(tx)["status"] == 1
 
 
 def push_stable(
@@ -28,7 +23,7 @@ def push_stable(
     vault = book.balancer_v2.vault
     token_in, token_out = book.token(sell).address, book.token(buy).address
     fund(token_in, trader, amount)
-    _send(
+    send(
         w3,
         trader,
         token_in,
@@ -48,7 +43,7 @@ def push_stable(
             2**63,
         ],
     )
-    _send(w3, trader, vault, swap)
+    send(w3, trader, vault, swap)
 
 
 def test_bot_captures_a_balancer_stable_gap_to_the_wei(
@@ -57,20 +52,6 @@ def test_bot_captures_a_balancer_stable_gap_to_the_wei(
     maticx = book.token("MaticX").address
     (pool,) = [p for p in replica.manifest.balancer_stable_pools if maticx in p.tokens]
     push_stable(w3, book, fund, accounts[3].address, pool.pool_id, "MaticX", "WMATIC", 1_500_000 * 10**18)
-    bot = make_bot(once=True)
-    owner = deployed.owner.address
-    before = {t.address: balance_of(w3, t.address, owner) for t in book.tokens.values()}
-
-    assert bot.loop.run().startswith("once")
-
-    trades = bot.events.of("trade")
-    assert len(trades) == 1 and trades[0]["status"] == "mined"
-    trade = trades[0]
-    (taken,) = [e for e in bot.events.of("opportunity") if e["decision"] == "taken"]
-    assert pool.address in taken["pools"], taken["route"]
-    assert trade["realised_profit"] == trade["predicted_profit"] == taken["predicted_profit"] > 0
-    asset = taken["asset"]
-    assert balance_of(w3, asset, owner) - before[asset] == trade["realised_profit"]
-    assert 0 < trade["gas_used"] < 1_000_000
+    trade, taken = capture_once(make_bot(once=True), deployed, w3, book, pool.address)
     # the gas model counts the stable hop's extra cost: its estimate is within 10 % of the receipt
     assert abs(taken["gas_units"] - trade["gas_used"]) < trade["gas_used"] // 10

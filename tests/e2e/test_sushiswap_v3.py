@@ -11,21 +11,12 @@ from eth_abi.abi import encode
 
 from bot.replica.anvil import PROJECT_ROOT
 
-from .conftest import balance_of, selector
+from .conftest import capture_once, selector, send
 
 SWAP_ROUTER = (
     PROJECT_ROOT / "node_modules/@uniswap/v3-periphery/artifacts/contracts/SwapRouter.sol/SwapRouter.json"
 )
 SUSHI = "sushiswap-v3"
-
-
-def _send(w3: Any, sender: str, to: str | None, data: bytes) -> Any:
-    tx: dict[str, Any] = {"from": sender, "data": "0x" + data.hex(), "gas": 6_000_000}
-    if to is not None:
-        tx["to"] = to
-    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction(tx))
-    assert receipt["status"] == 1
-    return receipt
 
 
 def push_sushi_v3(
@@ -38,10 +29,10 @@ def push_sushi_v3(
     creation = bytes.fromhex(artifact["bytecode"][2:]) + encode(
         ["address", "address"], [sushi.factory, book.token("WMATIC").address]
     )
-    router = _send(w3, trader, None, creation)["contractAddress"]
+    router = send(w3, trader, None, creation)["contractAddress"]
     token_in, token_out = book.token(sell).address, book.token(buy).address
     fund(token_in, trader, amount)
-    _send(
+    send(
         w3,
         trader,
         token_in,
@@ -51,7 +42,7 @@ def push_sushi_v3(
         ["(address,address,uint24,address,uint256,uint256,uint256,uint160)"],
         [(token_in, token_out, fee, trader, 2**63, amount, 0, 0)],
     )
-    _send(
+    send(
         w3,
         trader,
         router,
@@ -72,19 +63,5 @@ def test_bot_captures_a_sushiswap_v3_gap_to_the_wei(
     make_bot: Any, deployed: Any, w3: Any, book: Any, fund: Any, accounts: Any
 ) -> None:
     pool = push_sushi_v3(w3, book, fund, accounts[3].address, "WETH", "USDC", 500, 60 * 10**18)
-    bot = make_bot(once=True)
-    owner = deployed.owner.address
-    before = {t.address: balance_of(w3, t.address, owner) for t in book.tokens.values()}
-
-    assert bot.loop.run().startswith("once")
-
-    trades = bot.events.of("trade")
-    assert len(trades) == 1 and trades[0]["status"] == "mined"
-    trade = trades[0]
-    (taken,) = [e for e in bot.events.of("opportunity") if e["decision"] == "taken"]
-    assert pool in taken["pools"]
+    trade, taken = capture_once(make_bot(once=True), deployed, w3, book, pool)
     assert f"-{SUSHI}:{pool[:8]}->" in taken["route"]
-    assert trade["realised_profit"] == trade["predicted_profit"] == taken["predicted_profit"] > 0
-    asset = taken["asset"]
-    assert balance_of(w3, asset, owner) - before[asset] == trade["realised_profit"]
-    assert 0 < trade["gas_used"] < 1_000_000
