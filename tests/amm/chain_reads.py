@@ -21,6 +21,22 @@ from bot.amm.v3_pool import V3PoolState
 MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11"
 
 
+MAX_UINT = 2**256 - 1
+ERC20 = [  # approve and balanceOf, for ape.Contract(token, abi=ERC20)
+    {
+        "type": "function",
+        "name": name,
+        "stateMutability": mutability,
+        "inputs": [{"name": f"a{k}", "type": t} for k, t in enumerate(inputs)],
+        "outputs": [{"name": "", "type": out}],
+    }
+    for name, mutability, inputs, out in [
+        ("approve", "nonpayable", ["address", "uint256"], "bool"),
+        ("balanceOf", "view", ["address"], "uint256"),
+    ]
+]
+
+
 class Reverted(Exception):
     """The call reverted on chain."""
 

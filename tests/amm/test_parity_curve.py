@@ -14,23 +14,9 @@ from bot.amm.curve_stableswap import CurvePoolState, get_dy
 from bot.errors import AmmError
 from bot.replica.deal import deal
 
-from .chain_reads import Reverted, curve_get_dy, curve_state
+from .chain_reads import ERC20, MAX_UINT, Reverted, curve_get_dy, curve_state
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-MAX_UINT = 2**256 - 1
-ERC20 = [
-    {
-        "type": "function",
-        "name": name,
-        "stateMutability": mutability,
-        "inputs": [{"name": f"a{k}", "type": t} for k, t in enumerate(inputs)],
-        "outputs": [{"name": "", "type": out}],
-    }
-    for name, mutability, inputs, out in [
-        ("approve", "nonpayable", ["address", "uint256"], "bool"),
-        ("balanceOf", "view", ["address"], "uint256"),
-    ]
-]
 
 
 @pytest.fixture(scope="module")

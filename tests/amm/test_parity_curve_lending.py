@@ -21,22 +21,8 @@ from bot.amm import curve_lending
 from bot.amm.curve_stableswap import FEE_DENOMINATOR, CurvePoolState, get_dy
 from bot.errors import AmmError
 
-from .chain_reads import Reverted, call
+from .chain_reads import ERC20, MAX_UINT, Reverted, call
 
-MAX_UINT = 2**256 - 1
-ERC20 = [
-    {
-        "type": "function",
-        "name": name,
-        "stateMutability": mutability,
-        "inputs": [{"name": f"a{k}", "type": t} for k, t in enumerate(inputs)],
-        "outputs": [{"name": "", "type": out}],
-    }
-    for name, mutability, inputs, out in [
-        ("approve", "nonpayable", ["address", "uint256"], "bool"),
-        ("balanceOf", "view", ["address"], "uint256"),
-    ]
-]
 SUPPLY = {
     "type": "function",
     "name": "supply",

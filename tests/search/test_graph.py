@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.errors import ConfigError
@@ -23,14 +25,13 @@ def test_a_single_pair_is_no_cycle() -> None:
     assert enumerate_cycles([v2(1, A, B, 10, 10)], [A, B]) == ()
 
 
+def _two_triangles_and_a_square() -> tuple[Any, ...]:
+    """Pairs A-B, B-C, C-A, C-D, D-A: the triangles A-B-C and A-C-D and the square A-B-C-D."""
+    return v2(1, A, B, 1, 1), v2(2, B, C, 1, 1), v2(3, C, A, 1, 1), v2(4, C, D, 1, 1), v2(5, D, A, 1, 1)
+
+
 def test_triangle_and_square() -> None:
-    ab, bc, ca, cd, da = (
-        v2(1, A, B, 1, 1),
-        v2(2, B, C, 1, 1),
-        v2(3, C, A, 1, 1),
-        v2(4, C, D, 1, 1),
-        v2(5, D, A, 1, 1),
-    )
+    ab, bc, ca, cd, da = _two_triangles_and_a_square()
     cycles = enumerate_cycles([ab, bc, ca, cd, da], [A])
     paths = sorted(c.path for c in cycles)
     assert paths == sorted(
@@ -52,13 +53,7 @@ def test_triangle_and_square() -> None:
 
 
 def test_more_cycles_than_allowed_stops_with_the_remedy_named() -> None:
-    ab, bc, ca, cd, da = (
-        v2(1, A, B, 1, 1),
-        v2(2, B, C, 1, 1),
-        v2(3, C, A, 1, 1),
-        v2(4, C, D, 1, 1),
-        v2(5, D, A, 1, 1),
-    )
+    ab, bc, ca, cd, da = _two_triangles_and_a_square()
     pools = [ab, bc, ca, cd, da]
     assert len(enumerate_cycles(pools, [A], max_cycles=6)) == 6  # exactly at the cap: all of them
     with pytest.raises(TooManyCycles) as refused:
