@@ -3,7 +3,9 @@
 Real Polygon prices drift apart between venues because traders hit one pool at a time. On the
 replica nothing moves unless someone trades, so `MarketFlow` plays those traders: each block it sends
 a few swaps of random size and direction through the real routers (UniswapV2Router02 for QuickSwap
-and SushiSwap, Uniswap V3 SwapRouter, Balancer Vault.swap) from dev accounts it funds itself.
+and SushiSwap, Uniswap V3 SwapRouter, the Algebra SwapRouter for QuickSwap V3, Balancer Vault.swap)
+from dev accounts it funds itself. SushiSwap V3 has no router on the replica: the flow deploys Uniswap
+V3's SwapRouter bound to SushiSwap's factory for its traders (a traders' router, not Sushi's own).
 
     flow = MarketFlow(w3, replica.manifest, seed=7, intensity=3)
     for block in range(start, start + 100):
@@ -34,6 +36,7 @@ from eth_utils.crypto import keccak
 from bot.addressbook import AddressBook, load
 from bot.errors import ReplicaError
 from bot.market.abi import selector
+from bot.replica.artifacts import npm_artifact
 from bot.replica.deal import deal
 from bot.replica.manifest import Manifest
 
@@ -65,6 +68,7 @@ ALLOWANCE = selector("allowance(address,address)")
 V2_SWAP = selector("swapExactTokensForTokens(uint256,uint256,address[],address,uint256)")
 V2_RESERVES = selector("getReserves()")
 V3_SWAP = selector("exactInputSingle((address,address,uint24,address,uint256,uint256,uint256,uint160))")
+ALGEBRA_SWAP = selector("exactInputSingle((address,address,address,uint256,uint256,uint256,uint160))")
 BALANCE_OF = selector("balanceOf(address)")
 VAULT_SWAP = selector(
     "swap((bytes32,uint8,address,address,uint256,bytes),(address,bool,address,bool),uint256,uint256)"
@@ -78,7 +82,7 @@ class Venue:
     """A pool the traders can hit."""
 
     kind: str
-    """"v2", "v3" or "balancer"."""
+    """"v2", "v3" (Uniswap V3 and its forks), "algebra" or "balancer"."""
     name: str
     """Readable, e.g. "quickswap WMATIC/USDC"."""
     pool: str
@@ -86,7 +90,7 @@ class Venue:
     tokens: tuple[str, ...]
     """Tradeable tokens (V2/V3: token0, token1; Balancer: the Vault's order)."""
     spender: str
-    """Where the trader approves and sends: the V2 router, the SwapRouter or the Vault."""
+    """Where the trader approves and sends: the V2 router, a SwapRouter or the Vault."""
     fee: int = 0
     """V3: the pool fee (hundredths of a bp)."""
     pool_id: str = ""
@@ -145,13 +149,13 @@ class MarketFlow:
         self.seed = seed
         self.intensity = intensity
         self.book = book if book is not None else load(manifest.chain_id)
-        self.venues = self._venues()
-        if not self.venues:
-            raise ReplicaError("market flow: the manifest lists no V2, V3 or Balancer pools to trade on")
         self.traders = tuple(self._trader(i) for i in range(TRADERS))
         self.depths: dict[str, tuple[int, ...]] = {}
         self._approved: set[tuple[str, str, str]] = set()
         self._ready: set[str] = set()
+        self.venues = self._venues()
+        if not self.venues:
+            raise ReplicaError("market flow: the manifest lists no V2, V3 or Balancer pools to trade on")
         self.refresh_depths()
 
     # Setup ----------------------------------------------------------------------------------------
@@ -171,6 +175,17 @@ class MarketFlow:
             tokens = (pool.token0, pool.token1)
             name = f"uniswap-v3 {label(tokens)} {pool.fee}"
             venues.append(Venue("v3", name, pool.address, tokens, swap_router, fee=pool.fee))
+        routers: dict[str, str] = {}
+        for fpool in self.manifest.v3_fork_pools:
+            if fpool.factory not in routers:
+                routers[fpool.factory] = self._fork_router(fpool.factory)
+            tokens = (fpool.token0, fpool.token1)
+            name = f"{fpool.dex} {label(tokens)} {fpool.fee}"
+            venues.append(Venue("v3", name, fpool.address, tokens, routers[fpool.factory], fee=fpool.fee))
+        for apool in self.manifest.algebra_pools:
+            tokens = (apool.token0, apool.token1)
+            name = f"quickswap-v3 {label(tokens)}"
+            venues.append(Venue("algebra", name, apool.address, tokens, self.book.quickswap_v3.swap_router))
         vault = self.book.balancer_v2.vault
         for bpool in self.manifest.balancer_pools:
             name = f"balancer {label(bpool.tokens)}"
@@ -181,6 +196,29 @@ class MarketFlow:
             name = f"balancer-stable {label(traded)}"
             venues.append(Venue("balancer", name, spool.address, traded, vault, pool_id=spool.pool_id))
         return tuple(venues)
+
+    def _fork_router(self, factory: str) -> str:
+        """Uniswap V3's SwapRouter bound to a V3 fork's `factory`: deployed at nonce 0 of an account
+        derived from the factory, so every flow on the same chain finds (or makes) the same router."""
+        deployer = to_checksum_address(
+            keccak(b"flasharb market flow router" + bytes.fromhex(factory[2:]))[12:]
+        )
+        # CREATE at nonce 0: keccak(rlp([deployer, 0])), the RLP list being 0xd6 0x94 <20 bytes> 0x80
+        address = to_checksum_address(keccak(b"\xd6\x94" + bytes.fromhex(deployer[2:]) + b"\x80")[12:])
+        if self._rpc("eth_getCode", [address, "latest"]) not in ("0x", "0x0", ""):
+            return address
+        artifact = npm_artifact("SwapRouter")
+        wmatic = self.book.token("WMATIC").address
+        creation = bytes.fromhex(artifact.bytecode) + encode(["address", "address"], [factory, wmatic])
+        self._prepare_trader(deployer)
+        tx = {"from": deployer, "data": _hex(creation), "gas": hex(6_000_000)}
+        receipt = self._receipt(str(self._rpc("eth_sendTransaction", [tx])))
+        if receipt["status"] != 1 or receipt.get("contractAddress") != address:
+            raise ReplicaError(
+                f"market flow: deploying a SwapRouter for factory {factory} failed (or its deployer "
+                f"{deployer} had sent before)"
+            )
+        return address
 
     def _trader(self, index: int) -> str:
         digest = keccak(
@@ -215,7 +253,7 @@ class MarketFlow:
             if venue.kind == "v2":
                 r0, r1, _ = decode(["uint112", "uint112", "uint32"], self._call(venue.pool, V2_RESERVES))
                 depths[venue.pool] = (int(r0), int(r1))
-            elif venue.kind == "v3":
+            elif venue.kind in ("v3", "algebra"):
                 depths[venue.pool] = tuple(
                     int(
                         decode(
@@ -296,6 +334,11 @@ class MarketFlow:
             params = (swap.token_in, swap.token_out, venue.fee, swap.trader, DEADLINE, swap.amount_in, 0, 0)
             return V3_SWAP + encode(
                 ["(address,address,uint24,address,uint256,uint256,uint256,uint160)"], [params]
+            )
+        if venue.kind == "algebra":
+            exact_in = (swap.token_in, swap.token_out, swap.trader, DEADLINE, swap.amount_in, 0, 0)
+            return ALGEBRA_SWAP + encode(
+                ["(address,address,address,uint256,uint256,uint256,uint160)"], [exact_in]
             )
         single = (
             bytes.fromhex(venue.pool_id.removeprefix("0x")),

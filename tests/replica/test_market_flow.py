@@ -30,7 +30,7 @@ def test_same_seed_same_plan_other_seed_other_plan(w3: Any, replica: Any) -> Non
     assert plan != _plans(c)
     assert a.plan(1_003) == a.plan(1_003)  # a block's swaps do not depend on what was planned before
     kinds = {s.venue.kind for block in range(200) for s in a.plan(block)}
-    assert kinds == {"v2", "v3", "balancer"}
+    assert kinds == {"v2", "v3", "algebra", "balancer"}
     assert MarketFlow(w3, replica.manifest, seed=11, intensity=0).plan(1_000) == ()
 
 
