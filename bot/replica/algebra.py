@@ -18,10 +18,13 @@ import math
 import re
 from dataclasses import replace
 from fractions import Fraction
+from typing import Any
 
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
+from web3.contract import Contract
 
+from bot.addressbook import Token
 from bot.amm.tick_math import get_sqrt_ratio_at_tick
 from bot.errors import ReplicaError
 from bot.replica.artifacts import NODE_MODULES, Artifact, npm_artifact
@@ -133,49 +136,92 @@ def liquidity_for(sqrt_price: int, lower: int, upper: int, amount0: int, amount1
     return min(from_0, from_1)
 
 
+def sorted_tokens(ctx: BuildContext, symbol_a: str, symbol_b: str) -> tuple[Token, Token]:
+    """The pair's tokens as the pool orders them (token0 has the lower address)."""
+    token0, token1 = sorted((ctx.token(symbol_a), ctx.token(symbol_b)), key=lambda t: t.address.lower())
+    return token0, token1
+
+
+def deploy_seeder(ctx: BuildContext) -> Contract:
+    """The AlgebraLiquiditySeeder every mint goes through (remove it with `remove_seeder`)."""
+    return ctx.at(
+        "AlgebraLiquiditySeeder",
+        ctx.chain.deploy("AlgebraLiquiditySeeder", ctx.artifact("AlgebraLiquiditySeeder")),
+    )
+
+
+def remove_seeder(ctx: BuildContext, seeder: Contract) -> None:
+    """The seeder was a build tool: leave no code of it behind."""
+    ctx.chain.rpc("anvil_setCode", [seeder.address, "0x"])
+
+
+def create_call(ctx: BuildContext, token0: Token, token1: Token) -> tuple[str, Any]:
+    """The factory call that creates pool (token0, token1): (label, call)."""
+    factory = ctx.at("AlgebraFactory", ctx.book.quickswap_v3.factory)
+    return f"Algebra create {token0.symbol}/{token1.symbol}", factory.functions.createPool(
+        token0.address, token1.address
+    )
+
+
+def fund_calls(
+    ctx: BuildContext, seeder: Contract, pool_address: str, token0: Token, token1: Token, usd: int
+) -> list[tuple[str, Any]]:
+    """The calls that initialise the created pool at `pool_address` at the table price and fund its
+    positions (STABLE_POSITIONS or VOLATILE_POSITIONS) with `usd` in all through `seeder`, for the
+    admin: (label, call) pairs, in order. The caller sends them one by one or in a batch, the admin's
+    tokens approved for the seeder."""
+    label = f"{token0.symbol}/{token1.symbol}"
+    price = raw_price(token0.symbol, token0.decimals, token1.symbol, token1.decimals)
+    sqrt_price = sqrt_price_x96(price)
+    pool = ctx.at("AlgebraPool", pool_address)
+    calls: list[tuple[str, Any]] = [(f"Algebra initialize {label}", pool.functions.initialize(sqrt_price))]
+    tick = _tick_of(price)
+    stable = token0.symbol in STABLE and token1.symbol in STABLE
+    for half_width, share in STABLE_POSITIONS if stable else VOLATILE_POSITIONS:
+        lower, upper = _range(tick, half_width)
+        side_usd = Fraction(usd) * share / 2
+        amount0 = amount_for_usd(token0.symbol, token0.decimals, side_usd)
+        amount1 = amount_for_usd(token1.symbol, token1.decimals, side_usd)
+        liquidity = liquidity_for(sqrt_price, lower, upper, amount0, amount1)
+        calls.append(
+            (
+                f"Algebra mint {label} [{lower}, {upper}]",
+                seeder.functions.seed(pool_address, ctx.admin, lower, upper, liquidity),
+            )
+        )
+    return calls
+
+
+def record(ctx: BuildContext, pool_address: str, token0: Token, token1: Token) -> None:
+    """Record a created pool for the manifest (with its DataStorageOperator, read from the pool)."""
+    pool = ctx.at("AlgebraPool", pool_address)
+    ctx.record(
+        "algebra_pools",
+        {
+            "address": pool_address,
+            "token0": token0.address,
+            "token1": token1.address,
+            "data_storage_operator": to_checksum_address(pool.functions.dataStorageOperator().call()),
+        },
+    )
+
+
 def seed(ctx: BuildContext) -> None:
     """Create, initialise and fund each pool of POOLS; record it for the manifest."""
-    algebra = ctx.book.quickswap_v3
-    factory = ctx.at("AlgebraFactory", algebra.factory)
-    seeder = ctx.chain.deploy("AlgebraLiquiditySeeder", ctx.artifact("AlgebraLiquiditySeeder"))
-    seeder_contract = ctx.at("AlgebraLiquiditySeeder", seeder)
+    factory = ctx.at("AlgebraFactory", ctx.book.quickswap_v3.factory)
+    seeder = deploy_seeder(ctx)
     for symbol_a, symbol_b, usd in POOLS:
-        token_a, token_b = ctx.token(symbol_a), ctx.token(symbol_b)
-        token0, token1 = sorted((token_a, token_b), key=lambda t: t.address.lower())
-        label = f"{token0.symbol}/{token1.symbol}"
-        ctx.chain.transact(
-            f"Algebra create {label}", factory.functions.createPool(token0.address, token1.address)
-        )
+        token0, token1 = sorted_tokens(ctx, symbol_a, symbol_b)
+        ctx.chain.transact(*create_call(ctx, token0, token1))
         pool_address = to_checksum_address(
             factory.functions.poolByPair(token0.address, token1.address).call()
         )
-        ctx.require(pool_address != ZERO_ADDRESS, f"Algebra factory made no pool for {label}")
-        price = raw_price(token0.symbol, token0.decimals, token1.symbol, token1.decimals)
-        sqrt_price = sqrt_price_x96(price)
-        pool = ctx.at("AlgebraPool", pool_address)
-        ctx.chain.transact(f"Algebra initialize {label}", pool.functions.initialize(sqrt_price))
-        ctx.approve(token0.symbol, seeder)
-        ctx.approve(token1.symbol, seeder)
-        tick = _tick_of(price)
-        stable = token0.symbol in STABLE and token1.symbol in STABLE
-        for half_width, share in STABLE_POSITIONS if stable else VOLATILE_POSITIONS:
-            lower, upper = _range(tick, half_width)
-            side_usd = Fraction(usd) * share / 2
-            amount0 = amount_for_usd(token0.symbol, token0.decimals, side_usd)
-            amount1 = amount_for_usd(token1.symbol, token1.decimals, side_usd)
-            liquidity = liquidity_for(sqrt_price, lower, upper, amount0, amount1)
-            ctx.chain.transact(
-                f"Algebra mint {label} [{lower}, {upper}]",
-                seeder_contract.functions.seed(pool_address, ctx.admin, lower, upper, liquidity),
-            )
-        ctx.record(
-            "algebra_pools",
-            {
-                "address": pool_address,
-                "token0": token0.address,
-                "token1": token1.address,
-                "data_storage_operator": to_checksum_address(pool.functions.dataStorageOperator().call()),
-            },
+        ctx.require(
+            pool_address != ZERO_ADDRESS, f"Algebra factory made no pool for {token0.symbol}/{token1.symbol}"
         )
-    # The seeder was a build tool: leave no code of it behind.
-    ctx.chain.rpc("anvil_setCode", [seeder, "0x"])
+        ctx.approve(token0.symbol, seeder.address)
+        ctx.approve(token1.symbol, seeder.address)
+        for what, call in fund_calls(ctx, seeder, pool_address, token0, token1, usd):
+            ctx.chain.transact(what, call)
+        record(ctx, pool_address, token0, token1)
+    remove_seeder(ctx, seeder)

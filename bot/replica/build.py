@@ -297,13 +297,15 @@ def build_into(directory: Path, key: str, cache_root: Path, scale: str = "small"
         sushiswap_v3.configure(ctx)
         aave.configure(ctx)
         if full:
-            full_build.seed(ctx)  # every venue kind of bot.replica.full_layout
+            # every venue kind of bot.replica.full_layout; its SushiSwap V3 and Algebra pools include
+            # the small replica's
+            full_build.seed(ctx)
         else:
             uniswap_v2.seed(ctx)
             uniswap_v3.seed(ctx)
             balancer.seed(ctx)
-        sushiswap_v3.seed(ctx)
-        algebra.seed(ctx)
+            sushiswap_v3.seed(ctx)
+            algebra.seed(ctx)
         balancer_stable.seed(ctx)
         aave.seed(ctx)
         curve.seed(ctx)

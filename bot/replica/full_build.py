@@ -21,7 +21,7 @@ from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
-from bot.replica import balancer, curve, full_layout, uniswap_v3
+from bot.replica import algebra, balancer, curve, full_layout, sushiswap_v3, uniswap_v3
 from bot.replica.batch import TxBatch
 from bot.replica.context import DEADLINE, MAX_UINT256, BuildContext
 from bot.replica.prices import amount_for_usd
@@ -105,9 +105,43 @@ def _seed_v2(ctx: BuildContext, pairs: list[tuple[str, str, str, int]]) -> None:
 
 
 def _seed_v3(ctx: BuildContext, pools: list[tuple[str, str, int, int]]) -> None:
+    """Uniswap V3's pools of the full layout."""
     v3 = ctx.book.uniswap_v3
-    npm = ctx.at("NonfungiblePositionManager", v3.nonfungible_position_manager)
-    created = []
+    records = _seed_v3_fork(
+        ctx, pools, v3.factory, v3.nonfungible_position_manager, v3.pool_init_code_hash, "V3"
+    )
+    for record in records:
+        ctx.record("v3_pools", record)
+
+
+def _seed_sushiswap_v3(ctx: BuildContext, pools: list[tuple[str, str, int, int]]) -> None:
+    """SushiSwap V3's pools of the full layout (the small replica's among them): the same Uniswap V3
+    code at SushiSwap's factory and position manager."""
+    sushi = sushiswap_v3.fork(ctx)
+    records = _seed_v3_fork(
+        ctx,
+        pools,
+        sushi.factory,
+        sushi.nonfungible_position_manager,
+        sushi.pool_init_code_hash,
+        "SushiSwap V3",
+    )
+    for record in records:
+        ctx.record("v3_fork_pools", {"dex": sushiswap_v3.VENUE, "factory": sushi.factory, **record})
+
+
+def _seed_v3_fork(
+    ctx: BuildContext,
+    pools: list[tuple[str, str, int, int]],
+    factory: str,
+    npm_address: str,
+    pool_init_code_hash: str,
+    venue: str,
+) -> list[dict[str, Any]]:
+    """Create and fund `pools` (token A, token B, fee, USD) of the Uniswap V3 code at `factory` through
+    its position manager, in one batch; each pool's record (address, tokens, fee, tick spacing)."""
+    npm = ctx.at("NonfungiblePositionManager", npm_address)
+    records: list[dict[str, Any]] = []
     with TxBatch(ctx.chain) as batch:
         _approve_all(ctx, batch, npm.address)
         for symbol_a, symbol_b, fee, usd in pools:
@@ -115,25 +149,46 @@ def _seed_v3(ctx: BuildContext, pools: list[tuple[str, str, int, int]]) -> None:
                 (ctx.token(symbol_a), ctx.token(symbol_b)), key=lambda t: t.address.lower()
             )
             spacing = V3_TICK_SPACING[fee]
-            label = f"V3 {token0.symbol}/{token1.symbol} {fee}"
+            label = f"{venue} {token0.symbol}/{token1.symbol} {fee}"
             for what, call in uniswap_v3.pool_calls(
                 npm, token0, token1, fee, usd, spacing, ctx.admin, label, V3_POSITIONS
             ):
                 batch.add(what, call)
             salt = keccak(encode(["address", "address", "uint24"], [token0.address, token1.address, fee]))
-            pool = create2(v3.factory, salt, v3.pool_init_code_hash)
-            created.append(pool)
-            ctx.record(
-                "v3_pools",
+            records.append(
                 {
-                    "address": pool,
+                    "address": create2(factory, salt, pool_init_code_hash),
                     "token0": token0.address,
                     "token1": token1.address,
                     "fee": fee,
                     "tick_spacing": spacing,
-                },
+                }
             )
-    _require_code(ctx, "V3 pool", created)
+    _require_code(ctx, f"{venue} pool", [record["address"] for record in records])
+    return records
+
+
+def _seed_algebra(ctx: BuildContext, pools: list[tuple[str, str, int]]) -> None:
+    """QuickSwap V3's (Algebra V1) pools of the full layout (the small replica's among them), created
+    through the factory and funded through the build's AlgebraLiquiditySeeder, in one batch."""
+    deployer = ctx.book.quickswap_v3.pool_deployer
+    pool_hash = algebra.pool_init_code_hash()
+    seeder = algebra.deploy_seeder(ctx)
+    created = []
+    with TxBatch(ctx.chain) as batch:
+        _approve_all(ctx, batch, seeder.address)
+        for symbol_a, symbol_b, usd in pools:
+            token0, token1 = algebra.sorted_tokens(ctx, symbol_a, symbol_b)
+            batch.add(*algebra.create_call(ctx, token0, token1))
+            salt = keccak(encode(["address", "address"], [token0.address, token1.address]))
+            pool = create2(deployer, salt, pool_hash)
+            for what, call in algebra.fund_calls(ctx, seeder, pool, token0, token1, usd):
+                batch.add(what, call)
+            created.append((pool, token0, token1))
+    algebra.remove_seeder(ctx, seeder)
+    _require_code(ctx, "Algebra pool", [pool for pool, _, _ in created])
+    for pool, token0, token1 in created:
+        algebra.record(ctx, pool, token0, token1)
 
 
 def _seed_balancer(ctx: BuildContext, pools: list[tuple[str, str, dict[str, int], int, int]]) -> None:
@@ -230,6 +285,8 @@ SEEDERS: dict[str, Callable[[BuildContext, list[Any]], None]] = {
     "uniswap_v3": _seed_v3,
     "balancer_weighted": _seed_balancer,
     "curve": _seed_curve,
+    "quickswap_v3": _seed_algebra,
+    "sushiswap_v3": _seed_sushiswap_v3,
 }
 """Venue kind (a key of full_layout.VENUES) -> the step that builds its pools. A venue kind added to
 the full replica is one entry here and one in full_layout.VENUES."""

@@ -22,6 +22,8 @@ from fractions import Fraction
 from itertools import combinations
 from typing import Any
 
+from bot.replica import algebra, sushiswap_v3
+
 STABLES = ("USDC", "USDC.e", "USDT", "DAI")
 TIERS: dict[str, int] = {
     "WMATIC": 1,
@@ -59,8 +61,19 @@ VENUE_SHARE: dict[str, Fraction] = {
     "uniswap_v3": Fraction(3, 4),
     "balancer": Fraction(1, 2),
     "curve": Fraction(2),
+    "quickswap_v3": Fraction(1),
+    "sushiswap_v3": Fraction(1, 4),
 }
 """Each venue's depth relative to the table (QuickSwap V2 is the reference)."""
+
+CONCENTRATED = ("curve", "uniswap_v3", "quickswap_v3", "sushiswap_v3")
+"""Venues whose stable pairs are deep (stable math or tight ranges serve them), whatever the tiers."""
+
+HUBS = ("WMATIC", "WETH", "USDC")
+"""The tokens the long tail trades against on QuickSwap V3 (Algebra)."""
+
+SUSHI_V3_FEE_BY_PAIR: dict[str, int] = {"stable": 100, "major": 500, "other": 3000}
+"""SushiSwap V3's one fee tier per kind of pair."""
 
 V3_TIERS_BY_PAIR: dict[str, tuple[int, ...]] = {
     "stable": (100, 500),
@@ -84,7 +97,7 @@ def depth_usd(venue: str, symbols: tuple[str, ...]) -> int:
     """The USD value of a pool of `venue` between `symbols` (the two shallowest tiers decide)."""
     tiers = sorted(tier(s) for s in symbols)
     low, high = tiers[-2], tiers[-1]
-    if all(s in STABLES for s in symbols) and venue in ("curve", "uniswap_v3"):
+    if all(s in STABLES for s in symbols) and venue in CONCENTRATED:
         low = high = 1  # stable pairs are deep where stable math or tight ranges serve them
     base = Fraction(DEPTH_USD[(low, high)]) * VENUE_SHARE[venue] * spread(venue + ":" + "/".join(symbols))
     return max(1_000, int(base) // 1_000 * 1_000)
@@ -125,6 +138,29 @@ def uniswap_v3_pools(symbols: list[str]) -> list[tuple[str, str, int, int]]:
             usd = depth_usd("uniswap_v3", (a, b)) // (k + 1)  # the main tier is deepest
             pools.append((a, b, fee, max(1_000, usd)))
     return pools
+
+
+def quickswap_v3_pools(symbols: list[str]) -> list[tuple[str, str, int]]:
+    """QuickSwap V3 (Algebra V1, one pool per pair, adaptive fee): every pair of majors and mid caps,
+    each long-tail token against the hubs (HUBS), and the small replica's pairs (`algebra.POOLS`)."""
+    pairs = [(a, b) for a, b in _pairs(symbols) if tier(a) < 3 and tier(b) < 3]
+    pairs += [(s, hub) for s in symbols if tier(s) == 3 for hub in HUBS if hub in symbols]
+    have = {frozenset(p) for p in pairs}
+    pairs += [(a, b) for a, b, _ in algebra.POOLS if frozenset((a, b)) not in have]
+    return [(a, b, depth_usd("quickswap_v3", (a, b))) for a, b in pairs]
+
+
+def sushiswap_v3_pools(symbols: list[str]) -> list[tuple[str, str, int, int]]:
+    """SushiSwap V3: every pair of majors, each mid cap against WETH, WMATIC and USDC, each long-tail
+    token against WETH, at the one fee tier its kind of pair trades at (SUSHI_V3_FEE_BY_PAIR), and the
+    small replica's pools (`sushiswap_v3.POOLS`) at their own fee tiers."""
+    pairs = [(a, b) for a, b in _pairs(symbols) if tier(a) == tier(b) == 1]
+    pairs += [(s, hub) for s in symbols if tier(s) == 2 for hub in HUBS if hub in symbols]
+    pairs += [(s, "WETH") for s in symbols if tier(s) == 3 and "WETH" in symbols]
+    pools = [(a, b, SUSHI_V3_FEE_BY_PAIR[_pair_kind(a, b)]) for a, b in pairs]
+    have = {(frozenset((a, b)), fee) for a, b, fee in pools}
+    pools += [(a, b, fee) for a, b, fee, _ in sushiswap_v3.POOLS if (frozenset((a, b)), fee) not in have]
+    return [(a, b, fee, depth_usd("sushiswap_v3", (a, b))) for a, b, fee in pools]
 
 
 def balancer_pools(symbols: list[str]) -> list[tuple[str, str, dict[str, int], int, int]]:
@@ -189,6 +225,8 @@ VENUES: dict[str, Callable[[list[str]], list[Any]]] = {
     "uniswap_v3": uniswap_v3_pools,
     "balancer_weighted": balancer_pools,
     "curve": curve_pools,
+    "quickswap_v3": quickswap_v3_pools,
+    "sushiswap_v3": sushiswap_v3_pools,
 }
 """Venue kind -> its pools at full scale, from the token symbols (the book's order)."""
 
