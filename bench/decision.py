@@ -2,7 +2,7 @@
 screen every cycle, size and price the promising ones, rank, and select. Prints markdown tables.
 
 Three pool sets:
-- the real-market scenario: the Polygon-scale replica (`ape run replica --scale full`: 500+ pools over
+- the real-market scenario: the Polygon-scale replica (`ape run replica --scale full`: 600+ pools over
   every token and venue kind, depth spread like the real market), and the small replica the tests use,
   each discovered on a replica node this script starts and stops: a calm block as built, and a block
   after one big swap moved a QuickSwap price;
@@ -205,7 +205,7 @@ def replica_rows(blocks: int, scale: str = "small") -> list[str]:
             refreshes.append((time.perf_counter() - started, steady.eth_calls, steady.sub_calls))
         kinds = (
             f"{len(pools.v2)} V2, {len(pools.v3)} V3, {len(pools.balancer)} Balancer, "
-            f"{len(pools.curve)} Curve"
+            f"{len(pools.curve)} Curve, {len(pools.algebra)} Algebra"
         )
         eth_calls = statistics.median(r[1] for r in refreshes)
         sub_calls = statistics.median(r[2] for r in refreshes)

@@ -40,7 +40,7 @@ logs_to_stderr()
     type=click.Choice(["small", "full"]),
     default="small",
     show_default=True,
-    help="The replica: small (72 pools) or full (Polygon scale: 500+ pools, every token and venue kind).",
+    help="The replica: small (72 pools) or full (Polygon scale: 600+ pools, every token and venue kind).",
 )
 @click.option(
     "--console-port",

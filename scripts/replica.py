@@ -1,7 +1,7 @@
 """`ape run replica`: serve the local Polygon replica until interrupted.
 
     ape run replica                  # 127.0.0.1:8545, FlashArb deployed, simulated traders every 2 s
-    ape run replica --scale full     # the same at Polygon scale (500+ pools over every token and venue)
+    ape run replica --scale full     # the same at Polygon scale (600+ pools over every token and venue)
     ape run bot                      # in another shell: paper trading on it
 
 Point other tools at it with FLASHARB_REPLICA_RPC=<url> and `--network polygon:replica`.
@@ -27,7 +27,7 @@ logs_to_stderr()
     type=click.Choice(["small", "full"]),
     default="small",
     show_default=True,
-    help="The replica's size: small (72 pools) or full (Polygon scale: 500+ pools, every token and venue).",
+    help="The replica's size: small (72 pools) or full (Polygon scale: 600+ pools, every token and venue).",
 )
 @click.option("--rebuild", is_flag=True, help="Rebuild the replica state even if a valid cache exists.")
 @click.option(

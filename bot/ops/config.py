@@ -302,7 +302,7 @@ class BotConfig(BaseSettings):
     later start reads only the blocks since."""
     max_hops: int = Field(default=4, ge=2, le=4)
     """Swaps per arbitrage cycle at most (2-4). Cycles grow with the fourth power of the pools per
-    token pair: at Polygon scale (500+ pools over 16 tokens) 3 keeps the cycle set in the hundreds of
+    token pair: at Polygon scale (600+ pools over 16 tokens) 3 keeps the cycle set in the hundreds of
     thousands instead of tens of millions."""
     max_cycles: int = Field(default=1_000_000, ge=1)
     """Arbitrage cycles the bot may watch at most: a start whose pools and tokens make more stops with

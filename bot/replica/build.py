@@ -96,7 +96,7 @@ def _anvil_version() -> str:
 
 
 SCALES = ("small", "full")
-"""Replica sizes: "small" (57 pools, what the test suite runs on) and "full" (Polygon scale, 500+ pools
+"""Replica sizes: "small" (72 pools, what the test suite runs on) and "full" (Polygon scale, 600+ pools
 over every token and venue kind: bot.replica.full_layout)."""
 
 

@@ -2,11 +2,13 @@
 
 The same calls as the small replica's venue modules make (V2 `addLiquidity` through each DEX's router,
 V3 `createAndInitializePoolIfNecessary` and `mint` through the position manager with the small
-replica's positions per fee tier, Balancer `create` through the weighted pool factory and an INIT
-join), with the same amounts from the price table, but queued in batches mined one block each
-(`bot.replica.batch`): about 1,500 transactions in seconds instead of minutes. Pool addresses follow
-from CREATE2 (V2: the book's replica init code hash; V3: the pool init code hash) and are checked to
-hold code after mining. The extra Curve pools are CurveStableSwapReplica stand-ins at addresses derived
+replica's positions per fee tier, at Uniswap's and SushiSwap's addresses, Algebra `createPool`,
+`initialize` and mints through the build's AlgebraLiquiditySeeder, Balancer `create` through the
+weighted pool factory and an INIT join), with the same amounts from the price table, but queued in
+batches mined one block each (`bot.replica.batch`): about 2,000 transactions in seconds instead of
+minutes. Pool addresses follow from CREATE2 (V2: the book's replica init code hash; V3: the pool init
+code hash; Algebra: the pool deployer and the replica's pool hash) and are checked to hold code after
+mining. The extra Curve pools are CurveStableSwapReplica stand-ins at addresses derived
 from their labels, like the address book's replica pool.
 """
 

@@ -1,5 +1,5 @@
 """The replica at Polygon scale (`--scale full`): every token of the address book on every venue kind,
-500+ pools, liquidity spread like the real market (deep majors, a thin long tail).
+600+ pools, liquidity spread like the real market (deep majors, a thin long tail).
 
 The layout is a table, `VENUES`: one entry per venue kind, each a function of the book's tokens that
 returns that venue's pool specifications in the shape its build module seeds (`uniswap_v2.PAIRS`,

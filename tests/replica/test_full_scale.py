@@ -1,4 +1,4 @@
-"""The replica at Polygon scale (`--scale full`): 500+ pools over every venue kind and every token of
+"""The replica at Polygon scale (`--scale full`): 600+ pools over every venue kind and every token of
 the address book, deep majors and a thin long tail, all found by discovery from the chain itself. The
 full replica is built once (about a minute) and cached like the small one."""
 
@@ -28,11 +28,11 @@ from bot.runtime.pools import tracked_pools
 SYMBOLS = list(load(137).tokens)
 
 
-def test_the_layout_covers_every_token_on_every_venue_kind_with_500_pools() -> None:
+def test_the_layout_covers_every_token_on_every_venue_kind_with_600_pools() -> None:
     full = layout(SYMBOLS)
     assert set(full) == set(VENUES) == set(SEEDERS), "every venue kind of the layout is built"
     assert all(full[venue] for venue in VENUES), "every venue kind has pools"
-    assert sum(len(pools) for pools in full.values()) >= 500
+    assert sum(len(pools) for pools in full.values()) >= 600
     v2_tokens = {s for _, a, b, _ in full["quickswap"] for s in (a, b)}
     v3_tokens = {s for a, b, _, _ in full["uniswap_v3"] for s in (a, b)}
     balancer_tokens = {s for _, _, weights, _, _ in full["balancer_weighted"] for s in weights}
@@ -113,7 +113,7 @@ def test_the_full_replica_holds_the_layout_and_discovery_finds_all_of_it(
         pools = tracked_pools(
             Rpc(w3), Multicall(w3, book.multicall3.address), book, SYMBOLS, cache_dir=tmp_path
         )
-        assert len(pools) >= 500
+        assert len(pools) >= 600
         assert {p.address for p in pools.v2} == {p.address for p in manifest.v2_pairs}
         assert {p.address for p in pools.v3} == {
             p.address for p in (*manifest.v3_pools, *manifest.v3_fork_pools)
