@@ -115,7 +115,7 @@ def serve_replica(
             )
         env = "" if node.url == "http://127.0.0.1:8545" else f"export {REPLICA_RPC_ENV}={node.url}\n  "
         after = "" if deploy else "   (after `ape run deploy`)"
-        hops = " --set max_hops=3" if scale == "full" else ""  # 4 hops over 623 pools: ~10^7 cycles
+        hops = " --set max_hops=3" if scale == "full" else ""  # 4 hops over 623 pools: ~4 x 10^7 cycles
         click.echo(f"\nIn another shell:\n  {env}ape run bot{hops}{after}")
         if deployments is not None:
             click.echo(f"  (with --deployments {deployments})")
