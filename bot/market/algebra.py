@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 
-from eth_abi.abi import decode, encode
+from eth_abi.abi import encode
 
 from bot.amm.algebra_adaptive_fee import FeeConfiguration
 from bot.amm.algebra_data_storage import UINT16_MODULO, WINDOW, DataStorageHead, Timepoint, WindowStart
@@ -54,7 +54,6 @@ _GET_TIMEPOINTS = abi.selector("getTimepoints(uint32[])")
 LIQUIDITY_SLOT = 3
 """AlgebraPool storage slot 3: liquidity (low 128 bits), volumePerLiquidityInBlock (high 128 bits)."""
 DEFAULT_BLOCK_INTERVAL_S = 2
-_TIMEPOINT_TYPES = ["bool", "uint32", "int56", "uint160", "uint88", "int24", "uint144"]
 _FIXED_CALLS = 5
 _ZERO = "0x" + "00" * 20
 
@@ -82,8 +81,30 @@ def discover_algebra(
     return tuple(pools)
 
 
+def _first(data: bytes, head_index: int, signed: bool = False) -> int:
+    """The first entry of the array whose offset is in word `head_index` of `data`."""
+    offset = abi.word(data, head_index)
+    if offset % 32 or offset + 64 > len(data) or abi.word(data, offset // 32) == 0:
+        raise ValueError(f"array {head_index}: no first entry at offset {offset} in {len(data)} bytes")
+    return abi.signed_word(data, offset // 32 + 1) if signed else abi.word(data, offset // 32 + 1)
+
+
 def _timepoint(data: bytes) -> Timepoint:
-    return Timepoint(*decode(_TIMEPOINT_TYPES, data))
+    """DataStorageOperator.timepoints(i): seven static words (bool, uint32, int56, uint160, uint88,
+    int24, uint144), sliced like bot.market.abi's decoders; eth_abi's generic decoder was two thirds of
+    an Algebra pool's decode time."""
+    if len(data) < 224:
+        raise ValueError(f"timepoints: expected at least 224 bytes of return data, got {len(data)}")
+    word = int.from_bytes
+    return Timepoint(
+        word(data[0:32], "big") != 0,
+        word(data[32:64], "big"),
+        word(data[64:96], "big", signed=True),
+        word(data[96:128], "big"),
+        word(data[128:160], "big"),
+        word(data[160:192], "big", signed=True),
+        word(data[192:224], "big"),
+    )
 
 
 @dataclass(slots=True)
@@ -184,18 +205,17 @@ class AlgebraTracker:
         )
         liquidity = abi.word(own[1].data)
         timestamp = abi.word(own[2].data)
-        config = FeeConfiguration(
-            *decode(
-                ["uint16", "uint16", "uint32", "uint32", "uint16", "uint16", "uint32", "uint16", "uint16"],
-                own[3].data,
-            )
-        )
+        config = FeeConfiguration(*(abi.word(own[3].data, k) for k in range(9)))
         window = None
         if own[4].success:
-            ticks_c, _, vols, volumes = decode(
-                ["int56[]", "uint160[]", "uint112[]", "uint256[]"], own[4].data
+            # getTimepoints([WINDOW]) -> (int56[], uint160[], uint112[], uint256[]): the first of each
+            data = own[4].data
+            window = WindowStart(
+                timestamp + self.block_interval_s - WINDOW,
+                _first(data, 0, signed=True),
+                _first(data, 2),
+                _first(data, 3),
             )
-            window = WindowStart(timestamp + self.block_interval_s - WINDOW, ticks_c[0], vols[0], volumes[0])
         at = _FIXED_CALLS
         points = {i: _timepoint(own[at + k].data) for k, i in enumerate(layout.indices)}
         at += len(layout.indices)
