@@ -5,6 +5,11 @@ from __future__ import annotations
 from bot.replica.anvil import AnvilProcess
 from bot.replica.build import Replica
 
+KEPT_STATES = 256
+"""Block states a served replica keeps (in memory; none on disk). Without a bound anvil writes every
+older block's state to ~/.foundry/anvil/tmp, so a replica serving a block every 2 s for days fills the
+disk. The bot reads at the head; 256 blocks is over eight minutes of Polygon blocks to look back."""
+
 
 class ReplicaNode:
     """A running anvil serving `replica`; stop() (or leaving the `with` block) kills it and waits.
@@ -15,7 +20,12 @@ class ReplicaNode:
 
     def __init__(self, replica: Replica, port: int | None = None, host: str = "127.0.0.1") -> None:
         self.replica = replica
-        self._process = AnvilProcess(host=host, port=port, load_state=replica.state_path)
+        self._process = AnvilProcess(
+            host=host,
+            port=port,
+            load_state=replica.state_path,
+            extra_args=["--prune-history", str(KEPT_STATES)],
+        )
 
     @property
     def url(self) -> str:

@@ -14,6 +14,7 @@ from bot.replica import ReplicaNode
 from bot.replica.anvil import free_port
 from bot.replica.build import Replica
 from bot.replica.deal import deal
+from bot.replica.node import KEPT_STATES
 
 
 def gone(pid: int) -> bool:
@@ -33,6 +34,23 @@ def test_node_serves_the_replica_and_stops_without_leftovers(replica: Any) -> No
         assert len(w3.eth.get_code(replica.manifest.tokens["WETH"].address)) > 0
     assert gone(pid)
     assert not node.alive()
+
+
+def test_a_serving_node_keeps_a_bounded_history_of_states(replica: Any) -> None:
+    """A replica serving a block every 2 s for days must not grow without bound: the last KEPT_STATES
+    block states are kept (in memory), older ones are dropped; blocks and logs all stay."""
+    weth = replica.manifest.tokens["WETH"].address
+    with ReplicaNode(replica) as node:
+        w3 = Web3(Web3.HTTPProvider(node.url))
+        built = w3.eth.block_number
+        for _ in range(KEPT_STATES + 20):
+            w3.provider.make_request("evm_mine", [])
+        head = w3.eth.block_number
+        assert len(w3.eth.get_code(weth, head - KEPT_STATES + 10)) > 0
+        reply = w3.provider.make_request("eth_getCode", [weth, hex(head - KEPT_STATES - 10)])
+        assert "error" in reply, reply
+        assert w3.eth.get_block(built)["number"] == built  # the chain itself is all there
+        assert w3.eth.get_logs({"fromBlock": 0, "toBlock": built})
 
 
 def test_node_on_a_chosen_port_and_two_at_once(replica: Any) -> None:
