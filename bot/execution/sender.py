@@ -140,16 +140,29 @@ class Sender:
             lowered = exc.message.lower()
             if "already known" in lowered or "known transaction" in lowered:
                 logger.info("send: node already has %s (nonce %d)", tx_hash, nonce)
-            elif self._known(tx_hash):
-                # an earlier attempt of this same broadcast got through (its reply was lost): the
-                # node now rejects the retry, e.g. "nonce too low" because the first one was mined
-                logger.warning(
-                    "send: %s was accepted by an earlier attempt (node now says: %s)", tx_hash, exc.message
-                )
             else:
-                if "nonce" in lowered:
-                    self.nonces.resync()
-                raise SendError(f"node refused the transaction at nonce {nonce}: {exc.message}") from exc
+                known = self._known(tx_hash)
+                if known:
+                    # an earlier attempt of this same broadcast got through (its reply was lost): the
+                    # node now rejects the retry, e.g. "nonce too low" because the first one was mined
+                    logger.warning(
+                        "send: %s was accepted by an earlier attempt (node now says: %s)",
+                        tx_hash,
+                        exc.message,
+                    )
+                else:
+                    # None: the node could not say whether it has the transaction (the lookup failed),
+                    # so the refusal may be about an earlier attempt of this broadcast ("nonce too low":
+                    # that attempt was mined). In doubt, it is looked up every block, never forgotten.
+                    doubt = known is None
+                    if "nonce" in lowered:
+                        try:
+                            self.nonces.resync()
+                        except RpcError:
+                            doubt = True
+                    raise SendError(
+                        f"node refused the transaction at nonce {nonce}: {exc.message}", in_doubt=doubt
+                    ) from exc
         except RpcError as exc:
             # In doubt: the node may have it. Ask before anything else touches this nonce.
             known = self._known(tx_hash)

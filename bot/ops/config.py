@@ -290,9 +290,10 @@ class BotConfig(BaseSettings):
     that trip the circuit breaker; a separate, higher threshold than breaker_max_failures."""
     rpc_timeout_s: float = Field(default=2.0, gt=0, le=60)
     """Seconds one JSON-RPC request may take before it is abandoned (and retried): well under a block."""
-    rpc_block_budget_s: float = Field(default=10.0, gt=0, le=600)
-    """Seconds one block may spend waiting for the node, retries included; past it the block is
-    skipped and the loop goes on with the next one."""
+    rpc_block_budget_s: float = Field(default=3.0, gt=0, le=600)
+    """Seconds one block may spend waiting for the node, retries included: no retry starts that could
+    end past it, and the block is skipped. 3 s is a block and a half on Polygon; an opportunity older
+    than that is stale anyway, so a longer wait only delays the next block."""
     low_gas_balance_matic: Matic = Field(default=Decimal(5), ge=0)
     """Warn when the executor's native balance falls below this many MATIC."""
     control_dir: Path = DEFAULT_CONTROL_DIR

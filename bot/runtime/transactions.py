@@ -205,6 +205,8 @@ class TransactionManager:
                 "%s (nonce %d) may have reached the node; looking it up every block", sent.hash, sent.nonce
             )
             self.unsure.append(InFlight(ticket or Ticket(), sent, block or 0, "", None, prices=self.prices))
+            # its row was written ahead: it counts as sent (its outcome, dropped included, follows)
+            self.publish(TradeSent(ticket or Ticket(), sent))
 
     def track(
         self,

@@ -34,7 +34,7 @@ from .fault_proxy import FaultProxy
 BLOCKS = int(os.environ.get("FLASHARB_SOAK_BLOCKS", "100"))
 RATE = float(os.environ.get("FLASHARB_SOAK_FAULT_RATE", "0"))
 KILL_AT = BLOCKS * 2 // 5
-TIMEOUT_S = 0.5
+TIMEOUT_S = float(os.environ.get("FLASHARB_SOAK_TIMEOUT_S", "0.5"))
 BUDGET_S = float(os.environ.get("FLASHARB_SOAK_BUDGET_S", "3.0"))
 
 

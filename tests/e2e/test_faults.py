@@ -35,6 +35,7 @@ def test_the_loop_survives_429s_and_dropped_replies(
                 "journal_url": f"sqlite:///{tmp_path / 'journal.sqlite'}",
                 "control_dir": str(tmp_path / "control"),
                 "deployments_path": str(deployed.path),
+                "rpc_block_budget_s": 10,  # the retries are what is tested here, not the budget
             }
         )
         events = Recorder()
