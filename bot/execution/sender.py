@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NoReturn
 
 from eth_utils.crypto import keccak
 
@@ -154,27 +154,13 @@ class Sender:
                     # None: the node could not say whether it has the transaction (the lookup failed),
                     # so the refusal may be about an earlier attempt of this broadcast ("nonce too low":
                     # that attempt was mined). In doubt, it is looked up every block, never forgotten.
-                    doubt = known is None
-                    if "nonce" in lowered:
-                        try:
-                            self.nonces.resync()
-                        except RpcError:
-                            doubt = True
-                    raise SendError(
-                        f"node refused the transaction at nonce {nonce}: {exc.message}", in_doubt=doubt
-                    ) from exc
+                    message = f"node refused the transaction at nonce {nonce}: {exc.message}"
+                    self._refuse(message, known, resync="nonce" in lowered, cause=exc)
         except RpcError as exc:
             # In doubt: the node may have it. Ask before anything else touches this nonce.
             known = self._known(tx_hash)
             if not known:
-                doubt = known is None
-                try:
-                    self.nonces.resync()
-                except RpcError:
-                    doubt = True
-                raise SendError(
-                    f"broadcast of the transaction at nonce {nonce} failed: {exc}", in_doubt=doubt
-                ) from exc
+                self._refuse(f"broadcast of the transaction at nonce {nonce} failed: {exc}", known, True, exc)
             logger.warning("send: the broadcast of %s failed in transit but the node has it", tx_hash)
         self.versions.setdefault(nonce, []).append(sent)
         logger.info(
@@ -187,6 +173,17 @@ class Sender:
             fees.max_priority_fee,
         )
         return sent
+
+    def _refuse(self, message: str, known: bool | None, resync: bool, cause: Exception) -> NoReturn:
+        """Raise SendError(message): in doubt unless the node said it does not have the transaction
+        (`known` False) and, with `resync`, the next nonce could be read again from the chain."""
+        doubt = known is None
+        if resync:
+            try:
+                self.nonces.resync()
+            except RpcError:
+                doubt = True
+        raise SendError(message, in_doubt=doubt) from cause
 
     def _known(self, tx_hash: str) -> bool | None:
         """Whether the node has the transaction (pending or mined); None: the node could not say."""
